@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Runs every test and ends with one line: "N passed, N failed".
+
+1. Each C unit test binary in $BUILD_DIR/tests/ (cmocka, TAP output).
+2. Every Python unittest module under tests/integration/ (the ones that need
+   servers: they start and stop their own local stack).
+
+Exit status is 0 only when nothing failed and at least one test ran.
+Usage: python3 tests/run.py [-k SUBSTRING]   (filters Python test ids and C binaries)
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def run_c_tests(build_dir, pattern):
+    passed = failed = 0
+    test_dir = os.path.join(ROOT, build_dir, "tests")
+    if not os.path.isdir(test_dir):
+        print(f"no unit tests built in {test_dir}")
+        return 0, 1
+    env = dict(os.environ, CMOCKA_MESSAGE_OUTPUT="TAP")
+    env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0")
+    env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+    for name in sorted(os.listdir(test_dir)):
+        path = os.path.join(test_dir, name)
+        if not name.startswith("test_") or not os.access(path, os.X_OK):
+            continue
+        if pattern and pattern not in name:
+            continue
+        t0 = time.monotonic()
+        proc = subprocess.run([path], cwd=ROOT, env=env, capture_output=True, text=True,
+                              timeout=900)
+        ok = len(re.findall(r"^ok \d+", proc.stdout, re.M))
+        bad = len(re.findall(r"^not ok \d+", proc.stdout, re.M))
+        if proc.returncode != 0 and bad == 0:
+            bad = 1  # crashed, sanitizer report, or leak: count the binary as failed
+        passed += ok
+        failed += bad
+        status = "ok" if bad == 0 else "FAILED"
+        print(f"[{status}] {name}: {ok} passed, {bad} failed ({time.monotonic() - t0:.1f}s)")
+        if bad:
+            sys.stdout.write(proc.stdout[-6000:])
+            sys.stdout.write(proc.stderr[-6000:])
+        sys.stdout.flush()
+    return passed, failed
+
+
+def run_py_tests(pattern):
+    loader = unittest.TestLoader()
+    if pattern:
+        loader.testNamePatterns = [f"*{pattern}*"]
+    suite = loader.discover(os.path.join(ROOT, "tests", "integration"), pattern="test_*.py",
+                            top_level_dir=os.path.join(ROOT, "tests", "integration"))
+    result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
+    bad = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
+    return result.testsRun - bad - len(result.skipped), bad, len(result.skipped)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("-k", default="", help="only tests whose name contains this")
+    ap.add_argument("--c-only", action="store_true")
+    ap.add_argument("--py-only", action="store_true")
+    args = ap.parse_args()
+    build_dir = os.environ.get("BUILD_DIR", "build")
+    passed = failed = skipped = 0
+    if not args.py_only:
+        p, f = run_c_tests(build_dir, args.k)
+        passed += p
+        failed += f
+    if not args.c_only:
+        p, f, s = run_py_tests(args.k)
+        passed += p
+        failed += f
+        skipped += s
+    print(f"{passed} passed, {failed} failed, {skipped} skipped")
+    sys.exit(0 if failed == 0 and passed > 0 else 1)
+
+
+if __name__ == "__main__":
+    main()
