@@ -1,0 +1,135 @@
+/*
+ * Streaming Matroska/EBML reader for Kinesis Video Streams GetMedia output.
+ *
+ * GetMedia returns a concatenation of complete Matroska documents, one per
+ * fragment: EBML header, then a Segment (often of unknown size) holding Info,
+ * Tracks, Tags, one Cluster and more Tags. This reader is a push parser in the
+ * style of BearSSL's decoders: all state lives in a caller-owned struct
+ * mkv_reader, input arrives through mkv_reader_push() in pieces of any size
+ * (one byte at a time works), and the first error stays set.
+ *
+ * It knows nothing of audio, WAV or S3 (libwebm webm_parser style): it reports
+ * fragments, tracks, tags and frames through callbacks.
+ *
+ * Rules from: RFC 8794 (EBML), the Matroska specification (RFC 9559):
+ * element IDs, unknown-size masters, SimpleBlock/Block layout and lacing;
+ * KVS GetMedia API reference and "Kinesis Video Streams data model"
+ * for the fragment/tag layout.
+ */
+#ifndef REC_KVS_MKV_READER_H
+#define REC_KVS_MKV_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A callback returns 0 to go on, MKV_STOP to end reading cleanly (push then
+ * returns MKV_STOP and ignores further input), or a negative REC_ERR_* code,
+ * which becomes the reader's sticky error. */
+#define MKV_STOP 1
+
+/* One SimpleTag (TagName/TagString). Strings are NUL-terminated and valid
+ * only during the callback. */
+struct mkv_tag {
+    const char *name;
+    const char *value;
+};
+
+/* One TrackEntry, reported when its element closes. Pointers valid only
+ * during the callback. */
+struct mkv_track_info {
+    uint64_t number;              /* TrackNumber */
+    uint64_t type;                /* TrackType: 1 video, 2 audio, ... (0 if absent) */
+    const char *name;             /* Name, "" if absent */
+    const char *codec_id;         /* CodecID, "" if absent */
+    const uint8_t *codec_private; /* CodecPrivate bytes, NULL if absent */
+    size_t codec_private_len;     /* bytes */
+    double sampling_frequency;    /* Audio/SamplingFrequency in Hz, 0 if absent */
+    uint64_t channels;            /* Audio/Channels, 0 if absent */
+    uint64_t bit_depth;           /* Audio/BitDepth in bits, 0 if absent */
+};
+
+/* One frame of a SimpleBlock or Block. A laced block gives one frame per
+ * lace, all with the block's time (lace_index counts from 0). */
+struct mkv_frame {
+    uint64_t track;      /* track number */
+    int64_t time_ns;     /* (Cluster Timecode + block's relative timecode) * TimecodeScale, ns */
+    const uint8_t *data; /* payload, valid only during the callback */
+    size_t len;          /* bytes */
+    int keyframe;        /* SimpleBlock flag 0x80 (Blocks: 0) */
+    unsigned lace_index;
+    unsigned lace_count; /* 1 when not laced */
+};
+
+/* A fragment is one EBML document (EBML header + Segment). */
+struct mkv_fragment_info {
+    uint64_t index;              /* 0 for the first document in the stream */
+    uint64_t start_offset;       /* stream byte offset of its EBML header */
+    uint64_t timecode_scale;     /* ns per timecode tick (default 1,000,000) */
+    const struct mkv_tag *tags;  /* every SimpleTag seen in this fragment so far */
+    size_t n_tags;
+};
+
+struct mkv_callbacks {
+    void *user; /* passed to every callback */
+    /* Before the fragment's first frame (at its first Cluster), or at its end
+     * when it has no Cluster. tags = those seen so far (KVS puts the fragment
+     * number and timestamps before the Cluster). */
+    int (*on_fragment_start)(void *user, const struct mkv_fragment_info *f);
+    /* When the fragment's document ends (next EBML header, end of a
+     * known-size Segment, or mkv_reader_finish at a clean boundary).
+     * tags = all of the fragment's tags (Connect puts ContactId after the
+     * Cluster). */
+    int (*on_fragment_end)(void *user, const struct mkv_fragment_info *f);
+    int (*on_track)(void *user, const struct mkv_track_info *t);
+    /* Every SimpleTag as it completes. */
+    int (*on_tag)(void *user, const struct mkv_tag *tag);
+    /* AWS_KINESISVIDEO_ERROR_CODE / _ERROR_ID seen (code as decimal text,
+     * id may be NULL if absent). */
+    int (*on_kvs_error)(void *user, const char *code, const char *id);
+    /* Optional: return non-zero if frames of this track are wanted. Unwanted
+     * blocks are skipped by size without buffering. NULL = all wanted. */
+    int (*want_track)(void *user, uint64_t track);
+    int (*on_frame)(void *user, const struct mkv_frame *fr);
+};
+
+struct mkv_reader_config {
+    /* The most bytes the reader buffers for one element body (a wanted
+     * SimpleBlock, a CodecPrivate, a tag string). 0 = 4 MiB. A wanted block
+     * larger than this is an error (REC_ERR_LIMIT), an unwanted one is skipped. */
+    size_t max_element_bytes;
+};
+
+/* struct mkv_reader: caller-owned storage; fields are private. (Defined here
+ * so callers can embed it; see mkv_reader.c for the meaning of each field.) */
+struct mkv_reader;
+
+/* Prepares r. cfg may be NULL (defaults); cb is copied. Returns 0 or
+ * REC_ERR_NOMEM. Always pair with mkv_reader_clean_up. */
+int mkv_reader_init(struct mkv_reader *r, const struct mkv_reader_config *cfg,
+                    const struct mkv_callbacks *cb);
+
+/* Feeds len bytes (any split). Returns 0, MKV_STOP once a callback asked to
+ * stop, or the sticky negative error (REC_ERR_INVALID for malformed input,
+ * REC_ERR_UNSUPPORTED e.g. for a lacing it refuses, REC_ERR_LIMIT, or a
+ * callback's error). */
+int mkv_reader_push(struct mkv_reader *r, const uint8_t *bytes, size_t len);
+
+/* Declares the end of input. Closes open unknown-size elements and reports
+ * the last on_fragment_end if the input ended at a clean boundary. Returns
+ * 0, MKV_STOP, the sticky error, or REC_ERR_TRUNCATED when input ended inside
+ * an element of known size or inside a Cluster (frames already delivered stay
+ * delivered; on_fragment_end is not called for the cut fragment). */
+int mkv_reader_finish(struct mkv_reader *r);
+
+/* The sticky error's message, naming the element and stream byte offset,
+ * e.g. "SimpleBlock at offset 1234: lace sizes exceed block size";
+ * "" when there is none. Owned by r. */
+const char *mkv_reader_error(const struct mkv_reader *r);
+
+/* Bytes consumed so far. */
+uint64_t mkv_reader_offset(const struct mkv_reader *r);
+
+/* Frees what r holds; r may be reused after mkv_reader_init. */
+void mkv_reader_clean_up(struct mkv_reader *r);
+
+#endif
