@@ -8,7 +8,9 @@
 #   make demo         the local end-to-end demo
 #
 # Modules are found by directory: every .c under MODULE_DIRS goes into the
-# library, every tools/*.c is a program, every tests/unit/test_*.c a test.
+# library, every tools/*.c is a program, every tests/unit/test_*.c a test,
+# every tests/drivers/*.c a helper program for the Python integration tests.
+# BUILD=dir picks another build directory (parallel work never shares one).
 
 CC      ?= cc
 SAN     ?= 0
@@ -39,6 +41,9 @@ TOOL_SRCS := $(wildcard tools/*.c)
 TOOLS     := $(TOOL_SRCS:tools/%.c=$(BUILD)/%)
 TEST_SRCS := $(wildcard tests/unit/test_*.c)
 TESTS     := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+# Small C programs that integration tests drive (not shipped, not cmocka).
+DRIVER_SRCS := $(wildcard tests/drivers/*.c)
+DRIVERS   := $(DRIVER_SRCS:tests/drivers/%.c=$(BUILD)/drivers/%)
 FUZZ_SRCS := $(wildcard fuzz/fuzz_*.c)
 
 .PHONY: all test unit-tests bench fuzz demo clean build-ProcessKvsRecording
@@ -62,7 +67,11 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
-unit-tests: all $(TESTS)
+$(BUILD)/drivers/%: $(BUILD)/obj/tests/drivers/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+unit-tests: all $(TESTS) $(DRIVERS)
 
 # One command runs every test and ends with "N passed, N failed".
 test: unit-tests
