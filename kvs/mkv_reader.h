@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/buf.h"
+
 /* A callback returns 0 to go on, MKV_STOP to end reading cleanly (push then
  * returns MKV_STOP and ignores further input), or a negative REC_ERR_* code,
  * which becomes the reader's sticky error. */
@@ -97,11 +99,99 @@ struct mkv_reader_config {
      * SimpleBlock, a CodecPrivate, a tag string). 0 = 4 MiB. A wanted block
      * larger than this is an error (REC_ERR_LIMIT), an unwanted one is skipped. */
     size_t max_element_bytes;
+    /* Caps on one fragment's tag storage (the tags on_fragment_start/_end
+     * report): the number of SimpleTags (0 = 1024) and the bytes of their
+     * names and values including one NUL each (0 = 256 KiB). Beyond either
+     * the reader fails with REC_ERR_LIMIT. */
+    size_t max_tags;
+    size_t max_tag_bytes;
 };
 
-/* struct mkv_reader: caller-owned storage; fields are private. (Defined here
- * so callers can embed it; see mkv_reader.c for the meaning of each field.) */
-struct mkv_reader;
+/* The most open (nested) master elements, EBML header and Segment included.
+ * Real files need 5 (Segment/Tags/Tag/SimpleTag/SimpleTag); deeper input is
+ * refused as REC_ERR_INVALID so hostile nesting cannot grow state. */
+#define MKV_MAX_DEPTH 16
+
+/* struct mkv_reader: caller-owned storage; every field is private (defined
+ * here only so callers can embed it). Memory held on the heap is bounded by
+ * the configured caps: one element body (body), one TrackEntry's strings and
+ * CodecPrivate, and one fragment's tags. */
+struct mkv_open_element {
+    uint32_t id;        /* element ID with marker bits */
+    uint8_t level;      /* Matroska level (0 = EBML/Segment) */
+    uint64_t start;     /* stream offset of its ID */
+    uint64_t end;       /* offset just past its data; UINT64_MAX = unknown size */
+    uint64_t bound;     /* min(end, parent's bound): where it must close */
+};
+
+struct mkv_tag_ref {    /* offsets into tag_text; SIZE_MAX = absent ("") */
+    size_t name;
+    size_t value;
+};
+
+struct mkv_reader {
+    /* configuration */
+    struct mkv_callbacks cb;
+    size_t max_element_bytes;
+    size_t max_tags;
+    size_t max_tag_bytes;
+
+    /* status: err is 0, MKV_STOP, or the sticky negative REC_ERR_* code */
+    int err;
+    int finished;
+    char err_msg[200];
+    uint64_t offset;            /* stream bytes consumed */
+
+    /* element being read */
+    int state;                  /* enum in mkv_reader.c */
+    uint8_t hdr[12];            /* header bytes gathered across pushes */
+    unsigned hdr_len;
+    uint64_t hdr_start;         /* offset of the header's first byte */
+    uint32_t cur_id;            /* the leaf or skipped element */
+    uint64_t cur_start;         /* offset of its ID */
+    uint64_t cur_size;          /* data bytes */
+    uint64_t left;              /* data bytes still to come */
+    uint64_t blk_track;         /* block being buffered: its track number */
+    unsigned blk_track_len;     /* and that VINT's width */
+    struct rec_buf body;        /* one element body, capped at max_element_bytes */
+
+    /* open master elements, outermost first */
+    struct mkv_open_element stack[MKV_MAX_DEPTH];
+    unsigned depth;
+
+    /* fragment (one EBML document) */
+    int in_fragment;
+    int fragment_started;       /* on_fragment_start called */
+    int segment_seen;
+    uint64_t fragment_index;    /* of the current fragment */
+    uint64_t next_fragment_index;
+    uint64_t fragment_start;
+    uint64_t timecode_scale;    /* ns per tick */
+    uint64_t cluster_timecode;  /* ticks */
+
+    /* the fragment's tags */
+    struct rec_buf tag_text;    /* NUL-terminated names and values */
+    struct mkv_tag_ref *tags;
+    size_t n_tags;
+    size_t tags_cap;
+    struct mkv_tag *tag_view;   /* pointers rebuilt for fragment callbacks */
+    size_t tag_view_cap;
+    struct mkv_tag_ref simple_tag[MKV_MAX_DEPTH]; /* open (nested) SimpleTags */
+    unsigned simple_tag_depth;
+    size_t kvs_error_code;      /* tag_text offsets, SIZE_MAX = not seen */
+    size_t kvs_error_id;
+
+    /* the TrackEntry being read */
+    uint64_t trk_number;
+    uint64_t trk_type;
+    uint64_t trk_channels;
+    uint64_t trk_bit_depth;
+    double trk_rate;
+    int trk_has_private;
+    struct rec_buf trk_name;
+    struct rec_buf trk_codec;
+    struct rec_buf trk_private;
+};
 
 /* Prepares r. cfg may be NULL (defaults); cb is copied. Returns 0 or
  * REC_ERR_NOMEM. Always pair with mkv_reader_clean_up. */
