@@ -1,0 +1,29 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "handler/handler.h"
+
+static const struct handler_def *const handlers[] = {
+    &echo_handler,
+};
+
+const struct handler_def *handler_find(const char *name)
+{
+    if (!name)
+        return NULL;
+    for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
+        if (strcmp(handlers[i]->name, name) == 0)
+            return handlers[i];
+    return NULL;
+}
+
+int handler_fail(struct handler_result *result, int err, const char *type, const char *fmt, ...)
+{
+    snprintf(result->error_type, sizeof(result->error_type), "%s", type);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(result->error_message, sizeof(result->error_message), fmt, ap);
+    va_end(ap);
+    return err;
+}

@@ -1,0 +1,37 @@
+"""Shared bits for the integration tests: paths, the build directory, and
+running a built program with a bounded wait."""
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TESTS = os.path.join(ROOT, "tests")
+if TESTS not in sys.path:
+    sys.path.insert(0, TESTS)
+
+BUILD_DIR = os.path.join(ROOT, os.environ.get("BUILD_DIR", "build"))
+SHARED = os.path.join(os.path.dirname(ROOT), "shared")
+TESTDATA = os.path.join(SHARED, "testdata")
+
+
+def program(name):
+    """Path of a built program (bootstrap, a tool, or a test driver)."""
+    for sub in ("", "drivers"):
+        path = os.path.join(BUILD_DIR, sub, name)
+        if os.path.exists(path):
+            return path
+    raise FileNotFoundError(f"{name} is not built in {BUILD_DIR}; run make first")
+
+
+def is_sanitized(path):
+    """True when the binary was built with AddressSanitizer (SAN=1)."""
+    out = subprocess.run(["ldd", path], capture_output=True, text=True).stdout
+    return "libasan" in out
+
+
+def rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
