@@ -1,0 +1,360 @@
+/*
+ * kvs2wav: converts a KVS GetMedia capture into the WAV files the Lambda
+ * writes for a contact, with the same recorder (kvs/recording.h).
+ *
+ *   kvs2wav [--contact-id ID] [--start-fragment N] [--stop-fragment N]
+ *           [--out-dir DIR] [--name NAME] INPUT      (INPUT may be - for stdin)
+ *
+ * Writes NAME_audio_from_customer.wav and NAME_audio_to_customer.wav (each
+ * only when that track has audio) and NAME_audio_mixed.wav (only when both
+ * have) into DIR (default ".", created if missing), and nothing else: files
+ * are written under hidden temporary names and renamed when complete.
+ * NAME defaults to the contact ID, else "recording".
+ *
+ * Prints one JSON object on stdout. Exit status: 0 success; 1 bad usage
+ * (no file written); 2 invalid or unsupported input, or an I/O failure
+ * (files keep every complete block read before the fault); 3 the input
+ * ended inside a fragment (files keep every complete block; truncated).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "audio/file_sink.h"
+#include "common/error.h"
+#include "kvs/fragment_number.h"
+#include "kvs/recording.h"
+
+enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_INPUT = 2, EXIT_TRUNCATED = 3 };
+enum { READ_CHUNK = 64 * 1024, NAME_MAX_LEN = 200, DIR_MAX_LEN = 3000 };
+
+static const char *const output_suffix[RECORDING_OUTPUTS] = {
+    "_audio_from_customer.wav",
+    "_audio_to_customer.wav",
+    "_audio_mixed.wav",
+};
+
+struct options {
+    const char *contact_id;
+    const char *start;
+    const char *stop;
+    const char *out_dir;
+    const char *name;
+    const char *input;
+};
+
+struct outputs {
+    const struct options *opt;
+    char path[RECORDING_OUTPUTS][4096];
+};
+
+static void usage(FILE *f)
+{
+    fputs("usage: kvs2wav [--contact-id ID] [--start-fragment N] [--stop-fragment N]\n"
+          "               [--out-dir DIR] [--name NAME] INPUT     (INPUT may be - for stdin)\n"
+          "Converts a Kinesis Video Streams GetMedia capture of an Amazon Connect call into\n"
+          "NAME_audio_from_customer.wav, NAME_audio_to_customer.wav and NAME_audio_mixed.wav\n"
+          "and prints a JSON summary. Exit: 0 ok, 1 usage, 2 invalid/unsupported input,\n"
+          "3 input ended inside a fragment.\n",
+          f);
+}
+
+/* File names are built from NAME: keep it one plain path component. */
+static int name_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > NAME_MAX_LEN || s[0] == '.' || s[0] == '-')
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.'))
+            return 0;
+    }
+    return 1;
+}
+
+static void print_json(cJSON *o)
+{
+    char *text = cJSON_PrintUnformatted(o);
+    if (text) {
+        fputs(text, stdout);
+        fputc('\n', stdout);
+        free(text);
+    }
+    fflush(stdout);
+}
+
+static int usage_error(const char *why)
+{
+    fprintf(stderr, "kvs2wav: %s\n", why);
+    usage(stderr);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "files_written", cJSON_CreateArray());
+    cJSON_AddBoolToObject(o, "truncated", 0);
+    cJSON_AddStringToObject(o, "error", why);
+    print_json(o);
+    cJSON_Delete(o);
+    return EXIT_USAGE;
+}
+
+static int parse_args(int argc, char **argv, struct options *opt, const char **why)
+{
+    static const struct option longopts[] = {
+        { "contact-id", required_argument, NULL, 'c' },
+        { "start-fragment", required_argument, NULL, 's' },
+        { "stop-fragment", required_argument, NULL, 'e' },
+        { "out-dir", required_argument, NULL, 'o' },
+        { "name", required_argument, NULL, 'n' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    memset(opt, 0, sizeof(*opt));
+    opt->out_dir = ".";
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c': opt->contact_id = optarg; break;
+        case 's': opt->start = optarg; break;
+        case 'e': opt->stop = optarg; break;
+        case 'o': opt->out_dir = optarg; break;
+        case 'n': opt->name = optarg; break;
+        case 'h': return 'h';
+        default: *why = "unknown option or missing option argument"; return -1;
+        }
+    }
+    if (argc - optind != 1) {
+        *why = argc - optind == 0 ? "no INPUT given" : "more than one INPUT given";
+        return -1;
+    }
+    opt->input = argv[optind];
+    if (opt->contact_id && (!*opt->contact_id || strlen(opt->contact_id) > FRAGMENT_SELECT_MAX_CONTACT)) {
+        *why = "--contact-id must be 1 to 255 bytes";
+        return -1;
+    }
+    if (opt->start && !fragment_number_valid(opt->start)) {
+        *why = "--start-fragment must be a decimal fragment number";
+        return -1;
+    }
+    if (opt->stop && !fragment_number_valid(opt->stop)) {
+        *why = "--stop-fragment must be a decimal fragment number";
+        return -1;
+    }
+    if (opt->start && opt->stop && fragment_number_cmp(opt->start, opt->stop) > 0) {
+        *why = "--start-fragment is after --stop-fragment";
+        return -1;
+    }
+    if (!opt->name)
+        opt->name = opt->contact_id ? opt->contact_id : "recording";
+    if (!name_ok(opt->name)) {
+        *why = "NAME (from --name or --contact-id) must be 1-200 characters of A-Z a-z 0-9 . _ - "
+               "not starting with . or -";
+        return -1;
+    }
+    if (!*opt->out_dir || strlen(opt->out_dir) > DIR_MAX_LEN) {
+        *why = "--out-dir must be a path of 1 to 3000 bytes";
+        return -1;
+    }
+    return 0;
+}
+
+/* mkdir -p. Returns 0 or -1 (errno set). */
+static int make_dirs(const char *dir)
+{
+    char path[DIR_MAX_LEN + 1];
+    snprintf(path, sizeof(path), "%s", dir);
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(path, 0777) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    if (mkdir(path, 0777) != 0 && errno != EEXIST)
+        return -1;
+    struct stat sb;
+    if (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        errno = ENOTDIR;
+        return -1;
+    }
+    return 0;
+}
+
+static int open_output(void *user, enum recording_output which, uint32_t rate, unsigned channels,
+                       struct byte_sink *out)
+{
+    (void)rate;
+    (void)channels;
+    struct outputs *o = user;
+    return file_sink_open(o->path[which], out);
+}
+
+static void on_fatal_signal(int sig)
+{
+    file_sink_remove_temps();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void add_str_or_null(cJSON *o, const char *key, const char *s)
+{
+    if (s && *s)
+        cJSON_AddStringToObject(o, key, s);
+    else
+        cJSON_AddNullToObject(o, key);
+}
+
+static cJSON *stats_json(const struct options *opt, const struct outputs *outs,
+                         const struct recording_stats *st, const char *error)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "input", opt->input);
+    add_str_or_null(o, "contact_id", st->contact_id);
+    cJSON_AddNumberToObject(o, "fragments_used", (double)st->fragments_used);
+    cJSON_AddNumberToObject(o, "fragments_skipped", (double)st->fragments_skipped);
+    add_str_or_null(o, "first_fragment_number", st->first_fragment);
+    add_str_or_null(o, "last_fragment_number", st->last_fragment);
+    add_str_or_null(o, "last_fragment_number_seen", st->last_fragment_seen);
+    add_str_or_null(o, "continuation_token", st->continuation_token);
+    cJSON_AddBoolToObject(o, "complete", st->done);
+    add_str_or_null(o, "complete_reason", st->done_reason);
+    cJSON *tracks = cJSON_AddArrayToObject(o, "tracks");
+    for (int i = 0; i < 2; i++) {
+        const struct recording_track_stats *t = &st->track[i];
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddStringToObject(j, "name", t->name);
+        cJSON_AddBoolToObject(j, "present", t->present);
+        add_str_or_null(j, "codec", t->codec_id);
+        add_str_or_null(j, "pcm", t->pcm);
+        cJSON_AddNumberToObject(j, "rate", t->rate);
+        cJSON_AddNumberToObject(j, "samples", (double)t->samples);
+        cJSON_AddNumberToObject(j, "blocks", (double)t->blocks);
+        cJSON_AddNumberToObject(j, "gaps_filled_ms", (double)t->gaps_ms);
+        cJSON_AddNumberToObject(j, "leading_silence_ms", (double)t->lead_ms);
+        add_str_or_null(j, "error", t->error);
+        cJSON_AddItemToArray(tracks, j);
+    }
+    cJSON_AddNumberToObject(o, "mixed_samples", (double)st->mix_frames);
+    add_str_or_null(o, "mix_error", st->mix_error);
+    if (st->mix_lost_samples)
+        cJSON_AddNumberToObject(o, "mix_lost_samples", (double)st->mix_lost_samples);
+    cJSON *files = cJSON_AddArrayToObject(o, "files_written");
+    for (int i = 0; i < RECORDING_OUTPUTS; i++)
+        if (st->committed[i])
+            cJSON_AddItemToArray(files, cJSON_CreateString(outs->path[i]));
+    cJSON_AddNumberToObject(o, "bytes_read", (double)st->bytes_read);
+    cJSON_AddBoolToObject(o, "truncated", st->truncated);
+    add_str_or_null(o, "error", error);
+    return o;
+}
+
+int main(int argc, char **argv)
+{
+    struct options opt;
+    const char *why = NULL;
+    int p = parse_args(argc, argv, &opt, &why);
+    if (p == 'h') {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (p < 0)
+        return usage_error(why);
+
+    FILE *in = strcmp(opt.input, "-") == 0 ? stdin : fopen(opt.input, "rb");
+    if (!in) {
+        char msg[256];
+        snprintf(msg, sizeof(msg), "cannot open INPUT %.180s: %s", opt.input, strerror(errno));
+        return usage_error(msg);
+    }
+    if (make_dirs(opt.out_dir) != 0) {
+        char msg[256];
+        snprintf(msg, sizeof(msg), "cannot create --out-dir: %s", strerror(errno));
+        if (in != stdin)
+            fclose(in);
+        return usage_error(msg);
+    }
+
+    struct outputs outs = { .opt = &opt };
+    for (int i = 0; i < RECORDING_OUTPUTS; i++)
+        snprintf(outs.path[i], sizeof(outs.path[i]), "%s/%s%s", opt.out_dir, opt.name,
+                 output_suffix[i]);
+
+    struct sigaction sa = { 0 };
+    sa.sa_handler = on_fatal_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN); /* a closed stdout must not kill us mid-file */
+
+    struct recording_config cfg = {
+        .contact_id = opt.contact_id,
+        .start_fragment = opt.start,
+        .stop_fragment = opt.stop,
+        .sinks = { .user = &outs, .open = open_output },
+    };
+    struct recording *rec = NULL;
+    uint8_t *buf = NULL;
+    int exit_code = EXIT_INPUT;
+    char read_error[160] = "";
+    int rc = recording_new(&cfg, &rec);
+    if (rc) {
+        fprintf(stderr, "kvs2wav: cannot start: %s\n", rec_strerror(rc));
+        goto cleanup;
+    }
+    buf = malloc(READ_CHUNK);
+    if (!buf)
+        goto cleanup;
+    for (;;) {
+        size_t n = fread(buf, 1, READ_CHUNK, in);
+        if (n > 0) {
+            rc = recording_push(rec, buf, n);
+            if (rc != 0)
+                break; /* MKV_STOP: complete; negative: the recorder says why */
+        }
+        if (n < READ_CHUNK) {
+            if (ferror(in))
+                snprintf(read_error, sizeof(read_error), "cannot read INPUT: %s", strerror(errno));
+            break;
+        }
+    }
+    rc = recording_finish(rec);
+
+    struct recording_stats st;
+    recording_get_stats(rec, &st);
+    const char *error = read_error[0] ? read_error : (rc ? recording_error(rec) : NULL);
+    if (rc && (!error || !*error))
+        error = rec_strerror(rc);
+    if (read_error[0] || (rc && rc != REC_ERR_TRUNCATED))
+        exit_code = EXIT_INPUT;
+    else if (rc == REC_ERR_TRUNCATED)
+        exit_code = EXIT_TRUNCATED;
+    else
+        exit_code = EXIT_OK;
+    if (st.bytes_read == 0 && exit_code == EXIT_OK && !read_error[0] && st.fragments_used == 0 &&
+        st.fragments_skipped == 0) {
+        error = "INPUT holds no Matroska data";
+        exit_code = EXIT_INPUT;
+    }
+    cJSON *j = stats_json(&opt, &outs, &st, error);
+    print_json(j);
+    cJSON_Delete(j);
+    if (error)
+        fprintf(stderr, "kvs2wav: %s\n", error);
+
+cleanup:
+    recording_destroy(rec);
+    free(buf);
+    if (in != stdin)
+        fclose(in);
+    return exit_code;
+}
