@@ -627,11 +627,16 @@ static int start_element(struct mkv_reader *r, const struct ebml_header *h, uint
     /* Unknown IDs and known elements out of place are skipped by size. */
 
     if (h->unknown_size) {
-        if (kind != K_MASTER || (h->id != ID_Segment && h->id != ID_Cluster))
+        /* Only masters we enter can end by context; anything else would have
+         * to be skipped by a size it does not have. */
+        int allowed = h->id == ID_Segment || h->id == ID_Cluster;
+        if (!allowed || kind != K_MASTER) {
+            char nbuf[24];
             return fail(r, REC_ERR_INVALID, h->id, at,
-                        kind == K_MASTER || !e
-                            ? "unknown size is only allowed for Segment and Cluster"
-                            : "unknown size is not allowed out of place");
+                        allowed ? "unknown size out of place (inside %s)"
+                                : "unknown size is only allowed for Segment and Cluster%.0s",
+                        r->depth ? element_name(parent, nbuf, sizeof nbuf) : "the stream root");
+        }
     } else if (r->offset > bound || h->size > bound - r->offset) {
         char nbuf[24];
         return fail(r, REC_ERR_INVALID, h->id, at, "size %llu runs past the end of its parent %s",
