@@ -47,6 +47,8 @@ DRIVERS   := $(DRIVER_SRCS:tests/drivers/%.c=$(BUILD)/drivers/%)
 FUZZ_SRCS := $(wildcard fuzz/fuzz_*.c)
 
 .PHONY: all test unit-tests bench fuzz demo clean build-ProcessKvsRecording
+# Keep object files of tools, tests and drivers between builds.
+.SECONDARY:
 all: $(BUILD)/bootstrap $(TOOLS)
 
 $(BUILD)/obj/%.o: %.c
