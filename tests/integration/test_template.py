@@ -1,0 +1,133 @@
+"""template.yaml: cfn-lint passes and the SAM translator expands it into what
+the function needs (runtime, handler, event source mapping with partial batch
+responses and bounded retries, least-privilege IAM, log retention)."""
+import os
+import subprocess
+import unittest
+
+import helpers
+
+TEMPLATE = os.path.join(helpers.ROOT, "template.yaml")
+PARAMS = {
+    "S3BucketName": "my-recordings",
+    "CloudFrontDomain": "https://d111111abcdef8.cloudfront.net",
+    "CtrStreamArn": "arn:aws:kinesis:us-east-1:123456789012:stream/ctr",
+    "ConnectInstanceArn": "arn:aws:connect:us-east-1:123456789012:instance/9f1c3b8e-2d4a-4c6b-8e1f-5a7d9c0b3e21",
+}
+
+
+def load_template():
+    from samtranslator.yaml_helper import yaml_parse
+    with open(TEMPLATE) as f:
+        return yaml_parse(f.read())
+
+
+class StaticPolicyLoader:
+    """The translator asks IAM for managed policy ARNs; offline we name them."""
+
+    def load(self):
+        names = ["AWSLambdaBasicExecutionRole", "AWSLambdaKinesisExecutionRole", "AWSXrayWriteOnlyAccess",
+                 "AWSLambdaSQSQueueExecutionRole"]
+        return {n: f"arn:aws:iam::aws:policy/service-role/{n}" for n in names}
+
+
+def expand(extra=None):
+    from samtranslator.public.translator import ManagedPolicyLoader  # noqa: F401  (import check)
+    from samtranslator.translator.transform import transform
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")  # pseudo parameters need a region
+    tpl = load_template()
+    # What `sam package` does before CloudFormation sees it: code in S3.
+    tpl["Resources"]["ProcessKvsRecording"]["Properties"]["CodeUri"] = "s3://artifacts/bootstrap.zip"
+    return transform(tpl, dict(PARAMS, **(extra or {})), StaticPolicyLoader())
+
+
+def all_statements(node):
+    """Every IAM statement under node, including both branches of Fn::If."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "Statement":
+                yield from v
+            else:
+                yield from all_statements(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from all_statements(v)
+
+
+def resources_of(out, cfn_type):
+    return {k: v for k, v in out["Resources"].items() if v["Type"] == cfn_type}
+
+
+class TemplateTest(unittest.TestCase):
+    def test_cfn_lint_passes(self):
+        proc = subprocess.run(["cfn-lint", TEMPLATE], capture_output=True, text=True, timeout=300)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+
+    def test_function_runs_bootstrap_on_provided_al2023_built_by_make(self):
+        tpl = load_template()
+        fn = tpl["Resources"]["ProcessKvsRecording"]
+        self.assertEqual(fn["Metadata"]["BuildMethod"], "makefile")
+        out = expand()
+        (name, lam), = resources_of(out, "AWS::Lambda::Function").items()
+        self.assertEqual(name, "ProcessKvsRecording")
+        props = lam["Properties"]
+        self.assertEqual(props["Runtime"], "provided.al2023")
+        self.assertEqual(props["Handler"], "bootstrap")
+        env = props["Environment"]["Variables"]
+        for var in ("REGION", "RECORDINGS_BUCKET_NAME", "RECORDINGS_KEY_PREFIX", "START_SELECTOR_TYPE",
+                    "CLOUDFRONT_DOMAIN"):
+            self.assertIn(var, env)
+
+    def test_kinesis_mapping_reports_batch_item_failures_and_gives_up_eventually(self):
+        out = expand()
+        (_, esm), = resources_of(out, "AWS::Lambda::EventSourceMapping").items()
+        p = esm["Properties"]
+        self.assertEqual(p["FunctionResponseTypes"], ["ReportBatchItemFailures"])
+        self.assertTrue(p["BisectBatchOnFunctionError"])
+        self.assertGreaterEqual(p["MaximumRetryAttempts"], 0)
+        self.assertLess(p["MaximumRetryAttempts"], 10000)
+        self.assertGreater(p["MaximumRecordAgeInSeconds"], 0)
+        self.assertIn("OnFailure", p["DestinationConfig"])
+        self.assertEqual(p["EventSourceArn"], {"Ref": "CtrStreamArn"})
+
+    def test_iam_is_least_privilege(self):
+        out = expand()
+        role = resources_of(out, "AWS::IAM::Role")["ProcessKvsRecordingRole"]
+        statements = list(all_statements(role["Properties"].get("Policies", [])))
+        by_action = {}
+        for s in statements:
+            actions = s["Action"] if isinstance(s["Action"], list) else [s["Action"]]
+            for a in actions:
+                by_action.setdefault(a, []).append(s["Resource"])
+        for action in ("kinesisvideo:GetMedia", "kinesisvideo:GetDataEndpoint", "s3:PutObject",
+                       "s3:AbortMultipartUpload", "connect:UpdateContactAttributes"):
+            self.assertIn(action, by_action)
+            for res in by_action[action]:
+                self.assertNotEqual(res, "*", f"{action} on every resource")
+        s3_res = str(by_action["s3:PutObject"])
+        self.assertIn("${S3BucketName}/${S3BucketPrefix}*", s3_res)
+        self.assertNotIn("s3:*", by_action)
+        for res in by_action.get("kms:Decrypt", []) + by_action.get("kms:GenerateDataKey", []):
+            self.assertIn(res, ({"Ref": "S3KmsKeyArn"}, {"Ref": "KvsKmsKeyArn"}))
+
+    def test_kms_permissions_appear_only_with_a_key(self):
+        out = expand({"KvsKmsKeyArn": "arn:aws:kms:us-east-1:123456789012:key/abc"})
+        role = resources_of(out, "AWS::IAM::Role")["ProcessKvsRecordingRole"]
+        for pol in role["Properties"]["Policies"]:
+            if "kms:" in str(pol):
+                # Kept behind the template's conditions: no key, no statement.
+                self.assertIn("Fn::If", pol)
+                self.assertIn(pol["Fn::If"][0], ("HasS3Kms", "HasKvsKms"))
+                self.assertEqual(pol["Fn::If"][2], {"Ref": "AWS::NoValue"})
+        self.assertEqual(out["Conditions"]["HasKvsKms"], {"Fn::Not": [{"Fn::Equals": [{"Ref": "KvsKmsKeyArn"}, ""]}]})
+
+    def test_log_group_has_retention(self):
+        out = expand()
+        groups = resources_of(out, "AWS::Logs::LogGroup")
+        self.assertTrue(groups)
+        for g in groups.values():
+            self.assertIn("RetentionInDays", g["Properties"])
+
+
+if __name__ == "__main__":
+    unittest.main()
