@@ -38,6 +38,10 @@ enum state {
 
 enum kind { K_MASTER, K_SKIP, K_UINT, K_FLOAT, K_STRING, K_BINARY, K_BLOCK };
 
+/* Not an element ID (1-byte IDs have their top bit set): names the whole
+ * fragment in messages about fragment-level callbacks. */
+#define ID_FRAGMENT 1u
+
 #define P_ROOT 0u           /* parent of EBML and Segment */
 #define P_NONE 0xFFFFFFFFu  /* no second parent */
 #define P_ANY 0xFFFFFFFEu   /* global element (Void, CRC-32) */
@@ -147,6 +151,8 @@ static const char *element_name(uint32_t id, char *buf, size_t size)
     const struct element *e = lookup(id);
     if (e)
         return e->name;
+    if (id == ID_FRAGMENT)
+        return "fragment";
     snprintf(buf, size, "element 0x%X", (unsigned)id);
     return buf;
 }
@@ -212,7 +218,7 @@ static int fragment_info(struct mkv_reader *r, struct mkv_fragment_info *f)
         size_t cap = r->n_tags;
         struct mkv_tag *v = realloc(r->tag_view, cap * sizeof *v);
         if (!v)
-            return fail(r, REC_ERR_NOMEM, ID_Segment, r->fragment_start, "out of memory");
+            return fail(r, REC_ERR_NOMEM, ID_FRAGMENT, r->fragment_start, "out of memory");
         r->tag_view = v;
         r->tag_view_cap = cap;
     }
@@ -238,10 +244,10 @@ static int start_fragment_callback(struct mkv_reader *r)
     if (rc)
         return rc;
     return callback_result(r, r->cb.on_fragment_start(r->cb.user, &f), "on_fragment_start",
-                           ID_Segment, r->fragment_start);
+                           ID_FRAGMENT, r->fragment_start);
 }
 
-static int report_kvs_error(struct mkv_reader *r)
+static int report_kvs_error(struct mkv_reader *r, uint32_t id_at, uint64_t at)
 {
     size_t code = r->kvs_error_code, id = r->kvs_error_id;
     r->kvs_error_code = r->kvs_error_id = NO_TEXT;
@@ -250,7 +256,7 @@ static int report_kvs_error(struct mkv_reader *r)
     return callback_result(r,
                            r->cb.on_kvs_error(r->cb.user, tag_text(r, code),
                                               id == NO_TEXT ? NULL : tag_text(r, id)),
-                           "on_kvs_error", ID_Tags, r->cur_start);
+                           "on_kvs_error", id_at, at);
 }
 
 static int end_fragment(struct mkv_reader *r)
@@ -258,7 +264,7 @@ static int end_fragment(struct mkv_reader *r)
     if (!r->in_fragment)
         return 0;
     r->in_fragment = 0;
-    int rc = report_kvs_error(r);
+    int rc = report_kvs_error(r, ID_FRAGMENT, r->fragment_start);
     if (!rc && !r->fragment_started)
         rc = start_fragment_callback(r);
     if (rc || !r->cb.on_fragment_end)
@@ -267,8 +273,8 @@ static int end_fragment(struct mkv_reader *r)
     rc = fragment_info(r, &f);
     if (rc)
         return rc;
-    return callback_result(r, r->cb.on_fragment_end(r->cb.user, &f), "on_fragment_end", ID_Segment,
-                           r->fragment_start);
+    return callback_result(r, r->cb.on_fragment_end(r->cb.user, &f), "on_fragment_end",
+                           ID_FRAGMENT, r->fragment_start);
 }
 
 static int begin_fragment(struct mkv_reader *r, uint64_t at)
@@ -321,7 +327,7 @@ static int finish_simple_tag(struct mkv_reader *r, uint64_t at)
     /* KVS sends code and id as separate SimpleTags, possibly in separate
      * Tags elements: report once both are known, or at the fragment's end. */
     if (r->kvs_error_code != NO_TEXT && r->kvs_error_id != NO_TEXT)
-        return report_kvs_error(r);
+        return report_kvs_error(r, ID_SimpleTag, at);
     return 0;
 }
 

@@ -11,6 +11,23 @@
  * It knows nothing of audio, WAV or S3 (libwebm webm_parser style): it reports
  * fragments, tracks, tags and frames through callbacks.
  *
+ * Structure it follows: Segment and Cluster may have unknown size in any VINT
+ * width; such an element ends at the first element that is not its child
+ * and sits at its level or above (the next Cluster, Tags after a Cluster, the
+ * next EBML header) or where a known-size ancestor ends (RFC 8794 §6.2).
+ * Void and CRC-32 may appear anywhere. SeekHead, Cues, Chapters,
+ * Attachments, unknown IDs and known elements out of place are skipped by
+ * size. Memory is bounded by the caps in struct mkv_reader_config however
+ * long the stream: only one element body is ever buffered.
+ *
+ * Refused as REC_ERR_INVALID, with a message naming the element and its
+ * stream byte offset: element IDs wider than 4 bytes or reserved (all bits 0
+ * or 1), size VINTs wider than 8 bytes, an element larger than its parent,
+ * unknown size on anything but Segment/Cluster, nesting deeper than
+ * MKV_MAX_DEPTH, integers over 8 bytes, floats not 0/4/8 bytes, a zero
+ * TimecodeScale, malformed blocks or lace sizes, and frame times that do not
+ * fit int64 nanoseconds. Xiph, EBML and fixed-size lacing are all decoded.
+ *
  * Rules from: RFC 8794 (EBML), the Matroska specification (RFC 9559):
  * element IDs, unknown-size masters, SimpleBlock/Block layout and lacing;
  * KVS GetMedia API reference and "Kinesis Video Streams data model"
@@ -50,12 +67,18 @@ struct mkv_track_info {
     uint64_t bit_depth;           /* Audio/BitDepth in bits, 0 if absent */
 };
 
-/* One frame of a SimpleBlock or Block. A laced block gives one frame per
- * lace, all with the block's time (lace_index counts from 0). */
+/* One frame of a SimpleBlock or Block (RFC 9559 §10). A laced block gives
+ * one frame per lace, all with the block's time (lace_index counts from 0;
+ * Matroska gives laces no times of their own). */
 struct mkv_frame {
     uint64_t track;      /* track number */
-    int64_t time_ns;     /* (Cluster Timecode + block's relative timecode) * TimecodeScale, ns */
-    const uint8_t *data; /* payload, valid only during the callback */
+    /* (Cluster Timecode + block's int16 relative timecode) * TimecodeScale,
+     * ns; may be negative. Connect's Timecode is epoch ms, so this is epoch
+     * ns there. A Cluster without Timecode counts as Timecode 0. */
+    int64_t time_ns;
+    /* payload, valid only during the callback. When the whole block arrived
+     * in one mkv_reader_push it points into the caller's bytes (no copy). */
+    const uint8_t *data;
     size_t len;          /* bytes */
     int keyframe;        /* SimpleBlock flag 0x80 (Blocks: 0) */
     unsigned lace_index;
@@ -71,6 +94,8 @@ struct mkv_fragment_info {
     size_t n_tags;
 };
 
+/* Every callback may be NULL (ignored). Each returns 0, MKV_STOP or a
+ * negative REC_ERR_* code (see MKV_STOP). */
 struct mkv_callbacks {
     void *user; /* passed to every callback */
     /* Before the fragment's first frame (at its first Cluster), or at its end
@@ -82,15 +107,22 @@ struct mkv_callbacks {
      * tags = all of the fragment's tags (Connect puts ContactId after the
      * Cluster). */
     int (*on_fragment_end)(void *user, const struct mkv_fragment_info *f);
+    /* Each TrackEntry when it closes (tracks are repeated per fragment). */
     int (*on_track)(void *user, const struct mkv_track_info *t);
-    /* Every SimpleTag as it completes. */
+    /* Every SimpleTag as it completes: a nested SimpleTag before the one
+     * that holds it. A missing TagName or TagString reads as "". */
     int (*on_tag)(void *user, const struct mkv_tag *tag);
     /* AWS_KINESISVIDEO_ERROR_CODE / _ERROR_ID seen (code as decimal text,
-     * id may be NULL if absent). */
+     * id may be NULL if absent). Called once both tags have been seen (after
+     * their on_tag), or at the fragment's end before on_fragment_start/_end
+     * if only the code came. An id without a code is not reported. */
     int (*on_kvs_error)(void *user, const char *code, const char *id);
-    /* Optional: return non-zero if frames of this track are wanted. Unwanted
-     * blocks are skipped by size without buffering. NULL = all wanted. */
+    /* Optional: return non-zero if frames of this track are wanted. Asked
+     * once per block, as soon as its track number is read. Unwanted blocks
+     * are skipped by size without buffering (and without the
+     * max_element_bytes check). NULL = all wanted. */
     int (*want_track)(void *user, uint64_t track);
+    /* Each frame of each wanted block, in stream order. */
     int (*on_frame)(void *user, const struct mkv_frame *fr);
 };
 
@@ -112,10 +144,7 @@ struct mkv_reader_config {
  * refused as REC_ERR_INVALID so hostile nesting cannot grow state. */
 #define MKV_MAX_DEPTH 16
 
-/* struct mkv_reader: caller-owned storage; every field is private (defined
- * here only so callers can embed it). Memory held on the heap is bounded by
- * the configured caps: one element body (body), one TrackEntry's strings and
- * CodecPrivate, and one fragment's tags. */
+/* Private parts of struct mkv_reader. */
 struct mkv_open_element {
     uint32_t id;        /* element ID with marker bits */
     uint8_t level;      /* Matroska level (0 = EBML/Segment) */
@@ -129,6 +158,11 @@ struct mkv_tag_ref {    /* offsets into tag_text; SIZE_MAX = absent ("") */
     size_t value;
 };
 
+/* struct mkv_reader: caller-owned storage; every field is private (defined
+ * here only so callers can embed it). Heap memory it holds is bounded by the
+ * configured caps: one element body (body), one TrackEntry's strings and
+ * CodecPrivate (each <= max_element_bytes), and one fragment's tags
+ * (max_tag_bytes, max_tags entries twice). */
 struct mkv_reader {
     /* configuration */
     struct mkv_callbacks cb;
@@ -193,22 +227,30 @@ struct mkv_reader {
     struct rec_buf trk_private;
 };
 
-/* Prepares r. cfg may be NULL (defaults); cb is copied. Returns 0 or
- * REC_ERR_NOMEM. Always pair with mkv_reader_clean_up. */
+/* Prepares r (caller-owned storage). cfg may be NULL (defaults); cb is
+ * copied and may be NULL (no callbacks). Allocates lazily, so today it
+ * always returns 0; callers should still handle REC_ERR_NOMEM. Always pair
+ * with mkv_reader_clean_up. */
 int mkv_reader_init(struct mkv_reader *r, const struct mkv_reader_config *cfg,
                     const struct mkv_callbacks *cb);
 
-/* Feeds len bytes (any split). Returns 0, MKV_STOP once a callback asked to
- * stop, or the sticky negative error (REC_ERR_INVALID for malformed input,
- * REC_ERR_UNSUPPORTED e.g. for a lacing it refuses, REC_ERR_LIMIT, or a
- * callback's error). */
+/* Feeds len bytes (any split; bytes may be NULL when len is 0). The bytes
+ * are only read during the call. Callbacks run from inside it. Returns 0,
+ * MKV_STOP once a callback asked to stop (then and forever after), or the
+ * sticky negative error: REC_ERR_INVALID for malformed input, REC_ERR_LIMIT
+ * when a cap is passed, REC_ERR_NOMEM, or a callback's own negative code.
+ * The outcome never depends on how the input was split, except which push
+ * call returns it. REC_ERR_STATE after mkv_reader_finish. */
 int mkv_reader_push(struct mkv_reader *r, const uint8_t *bytes, size_t len);
 
 /* Declares the end of input. Closes open unknown-size elements and reports
  * the last on_fragment_end if the input ended at a clean boundary. Returns
  * 0, MKV_STOP, the sticky error, or REC_ERR_TRUNCATED when input ended inside
- * an element of known size or inside a Cluster (frames already delivered stay
- * delivered; on_fragment_end is not called for the cut fragment). */
+ * an element header, inside an element of known size, or inside a Cluster
+ * even of unknown size (GetMedia always follows a Cluster with Tags, so a
+ * stream ending in one was cut). Frames already delivered stay delivered;
+ * on_fragment_end is not called for the cut fragment. The result is sticky:
+ * calling it again returns the same. */
 int mkv_reader_finish(struct mkv_reader *r);
 
 /* The sticky error's message, naming the element and stream byte offset,
@@ -216,7 +258,8 @@ int mkv_reader_finish(struct mkv_reader *r);
  * "" when there is none. Owned by r. */
 const char *mkv_reader_error(const struct mkv_reader *r);
 
-/* Bytes consumed so far. */
+/* Stream bytes consumed so far (pushed bytes after an error or MKV_STOP
+ * are not counted). */
 uint64_t mkv_reader_offset(const struct mkv_reader *r);
 
 /* Frees what r holds; r may be reused after mkv_reader_init. */

@@ -280,6 +280,39 @@ static void callback_errors_name_the_callback(void **state)
     mkv_reader_clean_up(&r);
 }
 
+static int fail_kvs_error(void *u, const char *code, const char *id)
+{
+    (void)u;
+    (void)code;
+    (void)id;
+    return REC_ERR_AWS;
+}
+
+/* GetMedia's error tags usually become the caller's error: it names the
+ * SimpleTag that completed the pair, or the fragment (at its EBML header)
+ * when reported at the fragment's end. */
+static void kvs_error_callback_failure(void **state)
+{
+    (void)state;
+    struct mkv_callbacks cb = { .on_kvs_error = fail_kvs_error };
+    struct blob pre = CAT(seg_open(), tags1("AWS_KINESISVIDEO_ERROR_CODE", "4000"));
+    struct blob in = CAT(pre, el(ID_Tags, el(ID_Tag, simple_tag("AWS_KINESISVIDEO_ERROR_ID", "x"))));
+    struct mkv_reader r;
+    assert_int_equal(mkv_reader_init(&r, NULL, &cb), 0);
+    assert_int_equal(mkv_reader_push(&r, in.p, in.n), REC_ERR_AWS);
+    assert_string_equal(mkv_reader_error(&r),
+                        fmt("SimpleTag at offset %zu: on_kvs_error callback failed (-7)",
+                            pre.n + 5 + 3));
+    mkv_reader_clean_up(&r);
+
+    assert_int_equal(mkv_reader_init(&r, NULL, &cb), 0);
+    assert_int_equal(mkv_reader_push(&r, pre.p, pre.n), 0);
+    assert_int_equal(mkv_reader_finish(&r), REC_ERR_AWS);
+    assert_string_equal(mkv_reader_error(&r),
+                        "fragment at offset 0: on_kvs_error callback failed (-7)");
+    mkv_reader_clean_up(&r);
+}
+
 /* ---- caps ------------------------------------------------------------------ */
 
 static void element_cap(void **state)
@@ -493,6 +526,7 @@ int main(void)
         cmocka_unit_test_setup(misplaced_error_ends_reading, mkv_test_setup),
         cmocka_unit_test_setup(error_is_sticky, mkv_test_setup),
         cmocka_unit_test_setup(callback_errors_name_the_callback, mkv_test_setup),
+        cmocka_unit_test_setup(kvs_error_callback_failure, mkv_test_setup),
         cmocka_unit_test_setup(element_cap, mkv_test_setup),
         cmocka_unit_test_setup(tag_count_cap, mkv_test_setup),
         cmocka_unit_test_setup(tag_bytes_cap, mkv_test_setup),
