@@ -5,10 +5,11 @@
  *   on_tag*    -> fragment number, ContactId, MimeType, continuation token
  *   on_fragment_start -> roles; judge with the tags so far:
  *        SKIP   unwanted blocks are skipped by the reader without buffering
- *        DIRECT decided and every codec known: frames go straight out
- *        HOLD   frames are held (one fragment, capped) until the end
- *   on_frame   -> written (DIRECT) or held (HOLD)
- *   on_fragment_end -> judge with all tags; commit the held frames or drop
+ *        USE    decided and every codec known: frames go straight out
+ *        HOLD   frames are held (one fragment, capped) until it can be judged
+ *   on_frame   -> written (USE) or held (HOLD)
+ *   on_tag after the Cluster, once the tags a judgement needs are in, or
+ *   on_fragment_end at the latest -> judge; commit the held frames or drop
  *
  * Committing a frame: decode to s16le, place it on the track's timeline
  * (silence before it if it starts late), write silence + samples to the
@@ -36,7 +37,13 @@
 #define TAG_CONTACT_ID "ContactId"
 #define TAG_MIME_TYPE "MimeType"
 
-enum mode { MODE_NONE, MODE_SKIP, MODE_DIRECT, MODE_HOLD };
+/* What happens to the frames of the fragment being read. */
+enum mode {
+    MODE_NONE, /* no fragment open */
+    MODE_SKIP, /* judged: not used; its blocks are skipped unread */
+    MODE_USE,  /* judged: used, codecs known; frames go straight out */
+    MODE_HOLD, /* not judged yet: frames are held */
+};
 
 /* Header of one held frame in struct recording.hold, followed by len bytes. */
 struct held_frame {
@@ -84,7 +91,8 @@ struct recording {
     int have_mime;
     enum mode mode;
     int fragment_open;  /* between on_fragment_start and on_fragment_end */
-    int direct_wrote;   /* DIRECT: frames of this fragment already written */
+    int direct_wrote;   /* USE: frames of this fragment already written */
+    int counted;        /* settled and counted in the stats */
     struct rec_buf hold;
 
     char last_mime[128]; /* the latest MimeType tag, for fragments that lack it */
@@ -388,39 +396,57 @@ static void note_used(struct recording *r)
     fragment_select_used(&r->select, number);
 }
 
-/* Uses or drops the fragment being read: phase AT_END or CUT. Returns 0,
+/* Non-zero when a held fragment has every tag its judgement needs, so it
+ * can be settled before its Segment ends. That matters on a live stream:
+ * after a contact's last fragment nothing more may arrive for a long time,
+ * so waiting for the next fragment's EBML header would stall the reader. */
+static int tags_sufficient(const struct recording *r)
+{
+    if (r->select.contact_id[0] && !r->have_contact)
+        return 0;
+    if ((r->select.start[0] || r->select.stop[0]) && !r->have_number)
+        return 0;
+    return codecs_known_at_start(r); /* i.e. the MimeType tag, if A_AAC needs it */
+}
+
+/* The fragment's audio is complete (its Cluster ended: a tag followed it,
+ * the fragment ended, or the input was cut): judge a held fragment and
+ * commit or drop its frames, and count the fragment once. early: called on
+ * a tag, when a held fragment may still lack the tags it needs. Returns 0,
  * MKV_STOP when the recording is complete, or an error. */
-static int settle_fragment(struct recording *r, enum fragment_phase phase)
+static int settle_fragment(struct recording *r, enum fragment_phase phase, int early)
 {
     int rc = 0;
-    switch (r->mode) {
-    case MODE_HOLD: {
+    if (r->mode == MODE_HOLD) {
+        if (early && !tags_sufficient(r))
+            return 0;
         enum fragment_verdict v = fragment_select_judge(&r->select, phase,
                                                         r->have_number ? r->number : NULL,
                                                         r->have_contact ? r->contact : NULL);
         if (v == FRAGMENT_USE) {
             resolve_codecs(r, r->have_mime ? r->mime : (r->have_last_mime ? r->last_mime : NULL));
+            r->mode = MODE_USE;
             rc = commit_held(r);
-            note_used(r);
         } else {
+            r->mode = MODE_SKIP;
             r->st.fragments_skipped++;
+            r->counted = 1;
         }
-        break;
+        rec_buf_reset(&r->hold);
     }
-    case MODE_DIRECT: note_used(r); break;
-    case MODE_SKIP: r->st.fragments_skipped++; break;
-    case MODE_NONE: break;
+    if (r->mode == MODE_USE && !r->counted) {
+        note_used(r);
+        r->counted = 1;
     }
-    rec_buf_reset(&r->hold);
-    r->mode = MODE_NONE;
-    r->fragment_open = 0;
+    if (phase != FRAGMENT_CUT && r->mode != MODE_HOLD && r->have_number)
+        copy_str(r->st.last_fragment_seen, sizeof(r->st.last_fragment_seen), r->number);
     if (rc)
         return rc;
     return r->select.done ? MKV_STOP : 0;
 }
 
-/* Forgets the fragment's tags; its tracks are replaced by the next
- * fragment's TrackEntries (kept if a fragment has no Tracks). */
+/* Forgets the fragment; its tracks are replaced by the next fragment's
+ * TrackEntries (kept if a fragment has no Tracks). */
 static void reset_fragment(struct recording *r)
 {
     if (r->have_mime) {
@@ -430,6 +456,10 @@ static void reset_fragment(struct recording *r)
     r->have_number = r->have_contact = r->have_mime = 0;
     r->tracks_stale = 1;
     r->direct_wrote = 0;
+    r->counted = 0;
+    r->fragment_open = 0;
+    r->mode = MODE_NONE;
+    rec_buf_reset(&r->hold);
 }
 
 /* ---- reader callbacks ------------------------------------------------------ */
@@ -467,6 +497,10 @@ static int on_tag(void *user, const struct mkv_tag *tag)
     } else if (!strcmp(tag->name, TAG_CONTINUATION)) {
         copy_str(r->st.continuation_token, sizeof(r->st.continuation_token), tag->value);
     }
+    /* Tags cannot sit inside a Cluster: one after the fragment started means
+     * its audio has been read. */
+    if (r->fragment_open && !r->counted && (r->mode == MODE_HOLD || r->mode == MODE_USE))
+        return settle_fragment(r, FRAGMENT_AT_END, 1);
     return 0;
 }
 
@@ -483,6 +517,7 @@ static int on_fragment_start(void *user, const struct mkv_fragment_info *f)
     struct recording *r = user;
     r->fragment_open = 1;
     r->direct_wrote = 0;
+    r->counted = 0;
     rec_buf_reset(&r->hold);
     if (track_roles_assign(r->tracks, r->n_tracks, r->roles) != 0)
         return fail(r, REC_ERR_INVALID, "two tracks of one fragment have the same name (%s)",
@@ -493,13 +528,18 @@ static int on_fragment_start(void *user, const struct mkv_fragment_info *f)
     switch (v) {
     case FRAGMENT_END:
         r->st.fragments_skipped++;
-        r->mode = MODE_NONE;
+        r->counted = 1;
+        r->mode = MODE_SKIP;
         return MKV_STOP;
-    case FRAGMENT_SKIP: r->mode = MODE_SKIP; break;
+    case FRAGMENT_SKIP:
+        r->st.fragments_skipped++;
+        r->counted = 1;
+        r->mode = MODE_SKIP;
+        break;
     case FRAGMENT_USE:
         if (codecs_known_at_start(r)) {
             resolve_codecs(r, r->have_mime ? r->mime : NULL);
-            r->mode = MODE_DIRECT;
+            r->mode = MODE_USE;
         } else {
             r->mode = MODE_HOLD;
         }
@@ -512,7 +552,7 @@ static int on_fragment_start(void *user, const struct mkv_fragment_info *f)
 static int want_track(void *user, uint64_t track)
 {
     struct recording *r = user;
-    if (r->mode != MODE_DIRECT && r->mode != MODE_HOLD)
+    if (r->mode != MODE_USE && r->mode != MODE_HOLD)
         return 0;
     int ro = role_of_track(r, track);
     if (ro == TRACK_ROLE_NONE || r->role[ro].failed)
@@ -526,7 +566,7 @@ static int on_frame(void *user, const struct mkv_frame *fr)
     int ro = role_of_track(r, fr->track);
     if (ro == TRACK_ROLE_NONE)
         return 0;
-    if (r->mode == MODE_DIRECT) {
+    if (r->mode == MODE_USE) {
         r->direct_wrote = 1;
         return commit_frame(r, ro, fr->time_ns, fr->data, fr->len);
     }
@@ -552,9 +592,7 @@ static int on_fragment_end(void *user, const struct mkv_fragment_info *f)
 {
     (void)f;
     struct recording *r = user;
-    int rc = settle_fragment(r, FRAGMENT_AT_END);
-    if (r->have_number)
-        copy_str(r->st.last_fragment_seen, sizeof(r->st.last_fragment_seen), r->number);
+    int rc = settle_fragment(r, FRAGMENT_AT_END, 0);
     reset_fragment(r);
     return rc;
 }
@@ -692,7 +730,7 @@ int recording_finish(struct recording *r)
     /* A fragment the input (or a fault) cut off: keep its complete blocks
      * if it belongs to the recording. */
     if (r->fragment_open && !r->select.done)
-        settle_fragment(r, FRAGMENT_CUT);
+        settle_fragment(r, FRAGMENT_CUT, 0);
     close_outputs(r);
 
     int rc = r->err;
@@ -715,11 +753,10 @@ int recording_restart_input(struct recording *r)
 {
     if (r->finished || r->err)
         return REC_ERR_STATE;
-    if (r->fragment_open && r->mode == MODE_DIRECT && r->direct_wrote)
+    if (r->fragment_open && r->mode == MODE_USE && r->direct_wrote && !r->counted)
         return REC_ERR_STATE;
     mkv_reader_clean_up(&r->reader);
     r->reader_live = 0;
-    rec_buf_reset(&r->hold);
     reset_fragment(r);
     return reader_start(r);
 }
