@@ -8,9 +8,9 @@
  * size without being stored. Nothing ever holds a whole Cluster or stream.
  *
  * Unknown-size masters (Segment and Cluster only, as the Matroska schema
- * allows) end, per RFC 8794 §6.2, at the first element that is not their
- * child and sits at their level or above (e.g. the next Cluster, Tags after
- * a Cluster, the next EBML header), or where a known-size ancestor ends.
+ * allows) end, per RFC 8794 §6.2, at the first element that belongs to one
+ * of their ancestors (e.g. the next Cluster, Tags after a Cluster) or at a
+ * root element (the next EBML header), or where a known-size ancestor ends.
  */
 #include "kvs/mkv_reader.h"
 
@@ -48,70 +48,70 @@ enum kind { K_MASTER, K_SKIP, K_UINT, K_FLOAT, K_STRING, K_BINARY, K_BLOCK };
 
 /*
  * The elements the reader knows: symbol, ID, name (as in the Matroska
- * specification), kind, level, parent, second parent. Every Segment child
- * (level 1) is listed so that unknown-size ends are found; children of
+ * specification), kind, parent, second parent. Every Segment child
+ * is listed so that unknown-size ends are found; children of
  * masters that are skipped whole need not be.
  */
 #define MKV_ELEMENTS(X)                                                                   \
-    X(EBML, 0x1A45DFA3, "EBML", K_MASTER, 0, P_ROOT, P_NONE)                              \
-    X(EBMLVersion, 0x4286, "EBMLVersion", K_SKIP, 1, ID_EBML, P_NONE)                     \
-    X(EBMLReadVersion, 0x42F7, "EBMLReadVersion", K_SKIP, 1, ID_EBML, P_NONE)             \
-    X(EBMLMaxIDLength, 0x42F2, "EBMLMaxIDLength", K_SKIP, 1, ID_EBML, P_NONE)             \
-    X(EBMLMaxSizeLength, 0x42F3, "EBMLMaxSizeLength", K_SKIP, 1, ID_EBML, P_NONE)         \
-    X(DocType, 0x4282, "DocType", K_SKIP, 1, ID_EBML, P_NONE)                             \
-    X(DocTypeVersion, 0x4287, "DocTypeVersion", K_SKIP, 1, ID_EBML, P_NONE)               \
-    X(DocTypeReadVersion, 0x4285, "DocTypeReadVersion", K_SKIP, 1, ID_EBML, P_NONE)       \
-    X(Void, 0xEC, "Void", K_SKIP, 0, P_ANY, P_NONE)                                       \
-    X(CRC32, 0xBF, "CRC-32", K_SKIP, 0, P_ANY, P_NONE)                                    \
-    X(Segment, 0x18538067, "Segment", K_MASTER, 0, P_ROOT, P_NONE)                        \
-    X(SeekHead, 0x114D9B74, "SeekHead", K_SKIP, 1, ID_Segment, P_NONE)                    \
-    X(Info, 0x1549A966, "Info", K_MASTER, 1, ID_Segment, P_NONE)                          \
-    X(Tracks, 0x1654AE6B, "Tracks", K_MASTER, 1, ID_Segment, P_NONE)                      \
-    X(Cluster, 0x1F43B675, "Cluster", K_MASTER, 1, ID_Segment, P_NONE)                    \
-    X(Cues, 0x1C53BB6B, "Cues", K_SKIP, 1, ID_Segment, P_NONE)                            \
-    X(Chapters, 0x1043A770, "Chapters", K_SKIP, 1, ID_Segment, P_NONE)                    \
-    X(Attachments, 0x1941A469, "Attachments", K_SKIP, 1, ID_Segment, P_NONE)              \
-    X(Tags, 0x1254C367, "Tags", K_MASTER, 1, ID_Segment, P_NONE)                          \
-    X(TimecodeScale, 0x2AD7B1, "TimecodeScale", K_UINT, 2, ID_Info, P_NONE)               \
-    X(Duration, 0x4489, "Duration", K_SKIP, 2, ID_Info, P_NONE)                           \
-    X(Title, 0x7BA9, "Title", K_SKIP, 2, ID_Info, P_NONE)                                 \
-    X(MuxingApp, 0x4D80, "MuxingApp", K_SKIP, 2, ID_Info, P_NONE)                         \
-    X(WritingApp, 0x5741, "WritingApp", K_SKIP, 2, ID_Info, P_NONE)                       \
-    X(DateUTC, 0x4461, "DateUTC", K_SKIP, 2, ID_Info, P_NONE)                             \
-    X(SegmentUID, 0x73A4, "SegmentUID", K_SKIP, 2, ID_Info, P_NONE)                       \
-    X(TrackEntry, 0xAE, "TrackEntry", K_MASTER, 2, ID_Tracks, P_NONE)                     \
-    X(TrackNumber, 0xD7, "TrackNumber", K_UINT, 3, ID_TrackEntry, P_NONE)                 \
-    X(TrackUID, 0x73C5, "TrackUID", K_SKIP, 3, ID_TrackEntry, P_NONE)                     \
-    X(TrackType, 0x83, "TrackType", K_UINT, 3, ID_TrackEntry, P_NONE)                     \
-    X(Name, 0x536E, "Name", K_STRING, 3, ID_TrackEntry, P_NONE)                           \
-    X(CodecID, 0x86, "CodecID", K_STRING, 3, ID_TrackEntry, P_NONE)                       \
-    X(CodecPrivate, 0x63A2, "CodecPrivate", K_BINARY, 3, ID_TrackEntry, P_NONE)           \
-    X(CodecName, 0x258688, "CodecName", K_SKIP, 3, ID_TrackEntry, P_NONE)                 \
-    X(Language, 0x22B59C, "Language", K_SKIP, 3, ID_TrackEntry, P_NONE)                   \
-    X(DefaultDuration, 0x23E383, "DefaultDuration", K_SKIP, 3, ID_TrackEntry, P_NONE)     \
-    X(Video, 0xE0, "Video", K_SKIP, 3, ID_TrackEntry, P_NONE)                             \
-    X(Audio, 0xE1, "Audio", K_MASTER, 3, ID_TrackEntry, P_NONE)                           \
-    X(SamplingFrequency, 0xB5, "SamplingFrequency", K_FLOAT, 4, ID_Audio, P_NONE)         \
-    X(Channels, 0x9F, "Channels", K_UINT, 4, ID_Audio, P_NONE)                            \
-    X(BitDepth, 0x6264, "BitDepth", K_UINT, 4, ID_Audio, P_NONE)                          \
-    X(Timecode, 0xE7, "Timecode", K_UINT, 2, ID_Cluster, P_NONE)                          \
-    X(Position, 0xA7, "Position", K_SKIP, 2, ID_Cluster, P_NONE)                          \
-    X(PrevSize, 0xAB, "PrevSize", K_SKIP, 2, ID_Cluster, P_NONE)                          \
-    X(SimpleBlock, 0xA3, "SimpleBlock", K_BLOCK, 2, ID_Cluster, P_NONE)                   \
-    X(BlockGroup, 0xA0, "BlockGroup", K_MASTER, 2, ID_Cluster, P_NONE)                    \
-    X(Block, 0xA1, "Block", K_BLOCK, 3, ID_BlockGroup, P_NONE)                            \
-    X(BlockDuration, 0x9B, "BlockDuration", K_SKIP, 3, ID_BlockGroup, P_NONE)             \
-    X(ReferenceBlock, 0xFB, "ReferenceBlock", K_SKIP, 3, ID_BlockGroup, P_NONE)           \
-    X(Tag, 0x7373, "Tag", K_MASTER, 2, ID_Tags, P_NONE)                                   \
-    X(Targets, 0x63C0, "Targets", K_SKIP, 3, ID_Tag, P_NONE)                              \
-    X(SimpleTag, 0x67C8, "SimpleTag", K_MASTER, 3, ID_Tag, ID_SimpleTag)                  \
-    X(TagName, 0x45A3, "TagName", K_STRING, 4, ID_SimpleTag, P_NONE)                      \
-    X(TagString, 0x4487, "TagString", K_STRING, 4, ID_SimpleTag, P_NONE)                  \
-    X(TagLanguage, 0x447A, "TagLanguage", K_SKIP, 4, ID_SimpleTag, P_NONE)                \
-    X(TagDefault, 0x4484, "TagDefault", K_SKIP, 4, ID_SimpleTag, P_NONE)                  \
-    X(TagBinary, 0x4485, "TagBinary", K_SKIP, 4, ID_SimpleTag, P_NONE)
+    X(EBML, 0x1A45DFA3, "EBML", K_MASTER, P_ROOT, P_NONE)                                 \
+    X(EBMLVersion, 0x4286, "EBMLVersion", K_SKIP, ID_EBML, P_NONE)                        \
+    X(EBMLReadVersion, 0x42F7, "EBMLReadVersion", K_SKIP, ID_EBML, P_NONE)                \
+    X(EBMLMaxIDLength, 0x42F2, "EBMLMaxIDLength", K_SKIP, ID_EBML, P_NONE)                \
+    X(EBMLMaxSizeLength, 0x42F3, "EBMLMaxSizeLength", K_SKIP, ID_EBML, P_NONE)            \
+    X(DocType, 0x4282, "DocType", K_SKIP, ID_EBML, P_NONE)                                \
+    X(DocTypeVersion, 0x4287, "DocTypeVersion", K_SKIP, ID_EBML, P_NONE)                  \
+    X(DocTypeReadVersion, 0x4285, "DocTypeReadVersion", K_SKIP, ID_EBML, P_NONE)          \
+    X(Void, 0xEC, "Void", K_SKIP, P_ANY, P_NONE)                                          \
+    X(CRC32, 0xBF, "CRC-32", K_SKIP, P_ANY, P_NONE)                                       \
+    X(Segment, 0x18538067, "Segment", K_MASTER, P_ROOT, P_NONE)                           \
+    X(SeekHead, 0x114D9B74, "SeekHead", K_SKIP, ID_Segment, P_NONE)                       \
+    X(Info, 0x1549A966, "Info", K_MASTER, ID_Segment, P_NONE)                             \
+    X(Tracks, 0x1654AE6B, "Tracks", K_MASTER, ID_Segment, P_NONE)                         \
+    X(Cluster, 0x1F43B675, "Cluster", K_MASTER, ID_Segment, P_NONE)                       \
+    X(Cues, 0x1C53BB6B, "Cues", K_SKIP, ID_Segment, P_NONE)                               \
+    X(Chapters, 0x1043A770, "Chapters", K_SKIP, ID_Segment, P_NONE)                       \
+    X(Attachments, 0x1941A469, "Attachments", K_SKIP, ID_Segment, P_NONE)                 \
+    X(Tags, 0x1254C367, "Tags", K_MASTER, ID_Segment, P_NONE)                             \
+    X(TimecodeScale, 0x2AD7B1, "TimecodeScale", K_UINT, ID_Info, P_NONE)                  \
+    X(Duration, 0x4489, "Duration", K_SKIP, ID_Info, P_NONE)                              \
+    X(Title, 0x7BA9, "Title", K_SKIP, ID_Info, P_NONE)                                    \
+    X(MuxingApp, 0x4D80, "MuxingApp", K_SKIP, ID_Info, P_NONE)                            \
+    X(WritingApp, 0x5741, "WritingApp", K_SKIP, ID_Info, P_NONE)                          \
+    X(DateUTC, 0x4461, "DateUTC", K_SKIP, ID_Info, P_NONE)                                \
+    X(SegmentUID, 0x73A4, "SegmentUID", K_SKIP, ID_Info, P_NONE)                          \
+    X(TrackEntry, 0xAE, "TrackEntry", K_MASTER, ID_Tracks, P_NONE)                        \
+    X(TrackNumber, 0xD7, "TrackNumber", K_UINT, ID_TrackEntry, P_NONE)                    \
+    X(TrackUID, 0x73C5, "TrackUID", K_SKIP, ID_TrackEntry, P_NONE)                        \
+    X(TrackType, 0x83, "TrackType", K_UINT, ID_TrackEntry, P_NONE)                        \
+    X(Name, 0x536E, "Name", K_STRING, ID_TrackEntry, P_NONE)                              \
+    X(CodecID, 0x86, "CodecID", K_STRING, ID_TrackEntry, P_NONE)                          \
+    X(CodecPrivate, 0x63A2, "CodecPrivate", K_BINARY, ID_TrackEntry, P_NONE)              \
+    X(CodecName, 0x258688, "CodecName", K_SKIP, ID_TrackEntry, P_NONE)                    \
+    X(Language, 0x22B59C, "Language", K_SKIP, ID_TrackEntry, P_NONE)                      \
+    X(DefaultDuration, 0x23E383, "DefaultDuration", K_SKIP, ID_TrackEntry, P_NONE)        \
+    X(Video, 0xE0, "Video", K_SKIP, ID_TrackEntry, P_NONE)                                \
+    X(Audio, 0xE1, "Audio", K_MASTER, ID_TrackEntry, P_NONE)                              \
+    X(SamplingFrequency, 0xB5, "SamplingFrequency", K_FLOAT, ID_Audio, P_NONE)            \
+    X(Channels, 0x9F, "Channels", K_UINT, ID_Audio, P_NONE)                               \
+    X(BitDepth, 0x6264, "BitDepth", K_UINT, ID_Audio, P_NONE)                             \
+    X(Timecode, 0xE7, "Timecode", K_UINT, ID_Cluster, P_NONE)                             \
+    X(Position, 0xA7, "Position", K_SKIP, ID_Cluster, P_NONE)                             \
+    X(PrevSize, 0xAB, "PrevSize", K_SKIP, ID_Cluster, P_NONE)                             \
+    X(SimpleBlock, 0xA3, "SimpleBlock", K_BLOCK, ID_Cluster, P_NONE)                      \
+    X(BlockGroup, 0xA0, "BlockGroup", K_MASTER, ID_Cluster, P_NONE)                       \
+    X(Block, 0xA1, "Block", K_BLOCK, ID_BlockGroup, P_NONE)                               \
+    X(BlockDuration, 0x9B, "BlockDuration", K_SKIP, ID_BlockGroup, P_NONE)                \
+    X(ReferenceBlock, 0xFB, "ReferenceBlock", K_SKIP, ID_BlockGroup, P_NONE)              \
+    X(Tag, 0x7373, "Tag", K_MASTER, ID_Tags, P_NONE)                                      \
+    X(Targets, 0x63C0, "Targets", K_SKIP, ID_Tag, P_NONE)                                 \
+    X(SimpleTag, 0x67C8, "SimpleTag", K_MASTER, ID_Tag, ID_SimpleTag)                     \
+    X(TagName, 0x45A3, "TagName", K_STRING, ID_SimpleTag, P_NONE)                         \
+    X(TagString, 0x4487, "TagString", K_STRING, ID_SimpleTag, P_NONE)                     \
+    X(TagLanguage, 0x447A, "TagLanguage", K_SKIP, ID_SimpleTag, P_NONE)                   \
+    X(TagDefault, 0x4484, "TagDefault", K_SKIP, ID_SimpleTag, P_NONE)                     \
+    X(TagBinary, 0x4485, "TagBinary", K_SKIP, ID_SimpleTag, P_NONE)
 
-#define X_ID(sym, id, name, kind, level, p1, p2) ID_##sym = id,
+#define X_ID(sym, id, name, kind, p1, p2) ID_##sym = id,
 enum element_id { MKV_ELEMENTS(X_ID) };
 #undef X_ID
 
@@ -119,19 +119,18 @@ struct element {
     uint32_t id;
     const char *name;
     uint8_t kind;
-    uint8_t level;
     uint32_t parent;
     uint32_t parent2;
 };
 
-#define X_DESC(sym, id, name, kind, level, p1, p2) \
-    static const struct element E_##sym = { id, name, kind, level, p1, p2 };
+#define X_DESC(sym, id, name, kind, p1, p2) \
+    static const struct element E_##sym = { id, name, kind, p1, p2 };
 MKV_ELEMENTS(X_DESC)
 #undef X_DESC
 
 static const struct element *lookup(uint32_t id)
 {
-#define X_CASE(sym, id, name, kind, level, p1, p2) \
+#define X_CASE(sym, id, name, kind, p1, p2) \
     case id: return &E_##sym;
     switch (id) {
         MKV_ELEMENTS(X_CASE)
@@ -143,6 +142,18 @@ static const struct element *lookup(uint32_t id)
 static int is_child_of(const struct element *e, uint32_t parent)
 {
     return e->parent == P_ANY || e->parent == parent || e->parent2 == parent;
+}
+
+/* Whether e is a root element or a child of an open element below the
+ * innermost one. */
+static int belongs_above_top(const struct mkv_reader *r, const struct element *e)
+{
+    if (e->parent == P_ROOT)
+        return 1;
+    for (unsigned i = r->depth - 1; i-- > 0;)
+        if (is_child_of(e, r->stack[i].id))
+            return 1;
+    return 0;
 }
 
 /* "SimpleBlock" or "element 0x5A5A" (buf holds at least 20 bytes). */
@@ -512,8 +523,7 @@ static int element_done(struct mkv_reader *r)
     return close_finished(r);
 }
 
-static int open_master(struct mkv_reader *r, const struct ebml_header *h, const struct element *e,
-                       uint64_t at)
+static int open_master(struct mkv_reader *r, const struct ebml_header *h, uint64_t at)
 {
     if (r->depth >= MKV_MAX_DEPTH)
         return fail(r, REC_ERR_INVALID, h->id, at, "nesting deeper than %d elements",
@@ -543,7 +553,6 @@ static int open_master(struct mkv_reader *r, const struct ebml_header *h, const 
     uint64_t end = h->unknown_size ? UNKNOWN_END : r->offset + h->size;
     r->stack[r->depth++] = (struct mkv_open_element){
         .id = h->id,
-        .level = e->level,
         .start = at,
         .end = end,
         .bound = end < parent_bound ? end : parent_bound,
@@ -612,12 +621,14 @@ static int start_element(struct mkv_reader *r, const struct ebml_header *h, uint
 {
     const struct element *e = lookup(h->id);
 
-    /* RFC 8794 §6.2: a non-child at the unknown-size master's level or above
-     * ends it. Global elements (Void, CRC-32) never do. */
+    /* RFC 8794 §6.2: an unknown-size master ends at an element that belongs
+     * to one of its ancestors (a sibling such as the next Cluster or Tags,
+     * or higher) or at a root element (EBML header, Segment). Global
+     * elements (Void, CRC-32) never end it; strays are skipped inside it. */
     if (e && e->parent != P_ANY) {
         while (r->depth) {
             const struct mkv_open_element *top = &r->stack[r->depth - 1];
-            if (top->end != UNKNOWN_END || is_child_of(e, top->id) || e->level > top->level)
+            if (top->end != UNKNOWN_END || is_child_of(e, top->id) || !belongs_above_top(r, e))
                 break;
             int rc = close_top(r);
             if (rc)
@@ -656,7 +667,7 @@ static int start_element(struct mkv_reader *r, const struct ebml_header *h, uint
     r->cur_size = h->size;
     r->left = h->size;
     switch (kind) {
-    case K_MASTER: return open_master(r, h, e, at);
+    case K_MASTER: return open_master(r, h, at);
     case K_SKIP:
         r->state = S_SKIP;
         return h->size ? 0 : element_done(r);

@@ -12,9 +12,10 @@
  * fragments, tracks, tags and frames through callbacks.
  *
  * Structure it follows: Segment and Cluster may have unknown size in any VINT
- * width; such an element ends at the first element that is not its child
- * and sits at its level or above (the next Cluster, Tags after a Cluster, the
- * next EBML header) or where a known-size ancestor ends (RFC 8794 §6.2).
+ * width; such an element ends at the first element that belongs to one of
+ * its ancestors (the next Cluster, Tags after a Cluster) or at a root element
+ * (the next EBML header or Segment), or where a known-size ancestor ends
+ * (RFC 8794 §6.2).
  * Void and CRC-32 may appear anywhere. SeekHead, Cues, Chapters,
  * Attachments, unknown IDs and known elements out of place are skipped by
  * size. Memory is bounded by the caps in struct mkv_reader_config however
@@ -147,7 +148,6 @@ struct mkv_reader_config {
 /* Private parts of struct mkv_reader. */
 struct mkv_open_element {
     uint32_t id;        /* element ID with marker bits */
-    uint8_t level;      /* Matroska level (0 = EBML/Segment) */
     uint64_t start;     /* stream offset of its ID */
     uint64_t end;       /* offset just past its data; UINT64_MAX = unknown size */
     uint64_t bound;     /* min(end, parent's bound): where it must close */

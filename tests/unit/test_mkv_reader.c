@@ -568,6 +568,32 @@ static void unknown_size_cluster_ends(void **state)
                                      a.n, a.n, a.n + b.n, a.n + b.n, in.n));
 }
 
+/* RFC 8794 §6.2: only an element belonging to an ancestor (or a root
+ * element) ends an unknown-size Cluster. EBMLVersion belongs to the EBML
+ * header, TrackEntry to Tracks: inside a Cluster they are strays, skipped,
+ * and the blocks after them stay in the Cluster. */
+static void strays_do_not_end_an_unknown_size_cluster(void **state)
+{
+    (void)state;
+    struct blob in = CAT(
+        ebml_header(),
+        el_unknown(ID_Segment, 1,
+                   CAT(el_unknown(ID_Cluster, 8,
+                                  CAT(timecode(3), el_uint(ID_EBMLVersion, 1),
+                                      simple_block(1, 0, 0, B(1)),
+                                      audio_track(5, "X", "Y", 1, 1, 1),
+                                      simple_block(1, 1, 0, B(2)))),
+                       tags1("A", "b"))));
+    const char *log = run_all(in, NULL);
+    assert_string_equal(log, expectf("start #0 @0 scale=1000000 []\n"
+                                     "frame T1 t=3000000 key=0 lace=0/1 01\n"
+                                     "frame T1 t=4000000 key=0 lace=0/1 02\n"
+                                     "tag A=b\n"
+                                     "end #0 @0 scale=1000000 [A=b]\n"
+                                     "result push=0 finish=0 err='' offset=%zu\n",
+                                     in.n));
+}
+
 /* A known-size Segment ends its fragment at once, not at the next header. */
 static void known_size_segment_ends_fragment_at_its_end(void **state)
 {
@@ -681,6 +707,7 @@ int main(void)
         cmocka_unit_test_setup(unknown_elements_are_skipped_by_size, mkv_test_setup),
         cmocka_unit_test_setup(misplaced_elements_are_skipped, mkv_test_setup),
         cmocka_unit_test_setup(unknown_size_cluster_ends, mkv_test_setup),
+        cmocka_unit_test_setup(strays_do_not_end_an_unknown_size_cluster, mkv_test_setup),
         cmocka_unit_test_setup(known_size_segment_ends_fragment_at_its_end, mkv_test_setup),
         cmocka_unit_test_setup(segments_without_ebml_header, mkv_test_setup),
         cmocka_unit_test_setup(frames_point_into_the_pushed_buffer, mkv_test_setup),
