@@ -88,6 +88,9 @@ static cJSON *current(struct dump *d)
 {
     if (!d->frag) {
         d->frag = cJSON_CreateObject();
+        /* fragments are numbered from 0 in stream order; a cut one never
+         * gets on_fragment_start/_end to say so */
+        add_u64(d->frag, "index", (uint64_t)cJSON_GetArraySize(d->fragments));
         cJSON_AddItemToArray(d->fragments, d->frag);
         cJSON_AddBoolToObject(d->frag, "complete", 0);
         cJSON_AddArrayToObject(d->frag, "tags");
