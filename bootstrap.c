@@ -107,9 +107,11 @@ int main(void)
 
     const char *name = getenv("_HANDLER");
     h = handler_find(name);
+    if (!name || !*name)
+        name = HANDLER_DEFAULT;
     if (!h) {
         char msg[256];
-        snprintf(msg, sizeof(msg), "unknown handler '%s'", name ? name : "(unset)");
+        snprintf(msg, sizeof(msg), "unknown handler '%s'", name);
         status = init_failed(&rt, "Runtime.UnknownHandler", msg);
         goto cleanup;
     }

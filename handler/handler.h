@@ -48,7 +48,8 @@ struct handler_def {
     void (*destroy)(void *state);
 };
 
-/* The handler registered under name, or NULL. */
+/* The handler registered under name, or NULL. NULL, "" and "bootstrap"
+ * (what SAM's Handler: bootstrap sets) mean HANDLER_DEFAULT. */
 const struct handler_def *handler_find(const char *name);
 
 /* Sets result's error fields (type and printf-style message, both
@@ -60,5 +61,11 @@ int handler_fail(struct handler_result *result, int err, const char *type, const
 /* The built-in echo handler: answers with the event unchanged and logs one
  * INFO line per invocation. Used by the runtime tests. */
 extern const struct handler_def echo_handler;
+
+/* The recording handler (handler/process_kvs_recording.c). */
+extern const struct handler_def process_kvs_recording_handler;
+
+/* The handler used when _HANDLER is unset or empty. */
+#define HANDLER_DEFAULT "ProcessKvsRecording"
 
 #endif

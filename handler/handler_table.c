@@ -5,13 +5,18 @@
 #include "handler/handler.h"
 
 static const struct handler_def *const handlers[] = {
+    &process_kvs_recording_handler,
     &echo_handler,
 };
 
 const struct handler_def *handler_find(const char *name)
 {
-    if (!name)
-        return NULL;
+    if (!name || !*name)
+        name = HANDLER_DEFAULT;
+    /* SAM's template says Handler: bootstrap, the only value the custom
+     * runtime sees there; it means the recording handler. */
+    if (strcmp(name, "bootstrap") == 0)
+        name = HANDLER_DEFAULT;
     for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
         if (strcmp(handlers[i]->name, name) == 0)
             return handlers[i];

@@ -1,0 +1,65 @@
+/*
+ * An S3 object written as a byte sink (audio/byte_sink.h): PutObject for
+ * small objects, a multipart upload streamed as the bytes arrive for large
+ * ones, so memory stays flat however long the call.
+ *
+ * The WAV writer rewrites its header (the first bytes) when it closes, so
+ * part 1 (the first part_size bytes) stays in memory and is uploaded last,
+ * with the final header; parts 2, 3, ... are uploaded as soon as they fill.
+ * At most two parts are held: part 1 and the one filling (2 x 16 MiB by
+ * default). Seeks may only go back into part 1 (byte_sink's header-region
+ * promise) or to the end.
+ *
+ * Rule sources: Amazon S3 API Reference, "PutObject", "CreateMultipartUpload",
+ * "UploadPart", "CompleteMultipartUpload" (parts may be uploaded in any order;
+ * every part but the last at least 5 MiB; at most 10,000 parts; a 200 answer
+ * may still carry an <Error>), "AbortMultipartUpload"; "Protecting data with
+ * server-side encryption" (x-amz-server-side-encryption on every upload).
+ */
+#ifndef REC_S3_UPLOAD_SINK_H
+#define REC_S3_UPLOAD_SINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "audio/byte_sink.h"
+#include "aws/http.h"
+
+#define S3_UPLOAD_DEFAULT_PART (16u * 1024u * 1024u)
+#define S3_UPLOAD_MIN_PART (5u * 1024u * 1024u)
+#define S3_UPLOAD_MAX_PARTS 10000u
+
+struct s3_upload_config {
+    struct rec_aws_client *s3; /* borrowed; signing_name "s3", s3 = 1 */
+    const char *bucket;        /* copied */
+    const char *key;           /* copied; encoded here for the wire */
+    const char *content_type;  /* e.g. "audio/wav" */
+    const char *contact_id;    /* x-amz-meta-contact-id; NULL for none */
+    const char *sse;           /* "AES256" or "aws:kms"; NULL: "AES256" */
+    const char *kms_key_id;    /* with aws:kms; NULL: the account's default key */
+    const char *acl;           /* canned ACL; NULL: none (private) */
+    size_t part_size;          /* bytes; 0: 16 MiB; at least 5 MiB. Objects up to
+                                  this size go up with one PutObject */
+    int64_t deadline_ms;       /* for every request; 0: none */
+};
+
+/* What happened, filled as the upload goes and final after close. */
+struct s3_upload_status {
+    uint64_t bytes;          /* object size once committed */
+    unsigned parts;          /* parts uploaded (0: PutObject) */
+    int committed;           /* the object exists */
+    int aborted;             /* a multipart upload was started and aborted */
+    int retriable;           /* on failure: whether trying again may succeed */
+    char error[512];         /* the first failure, "" if none */
+};
+
+/* Opens the sink into *out. status (caller's storage) must outlive the sink.
+ * Returns 0, REC_ERR_INVALID (part_size under 5 MiB, missing bucket/key) or
+ * REC_ERR_NOMEM. Nothing is sent until the first part fills or the sink is
+ * committed. Closing with commit uploads the rest and completes the upload;
+ * closing without commit aborts the multipart upload. A failed commit
+ * aborts too, so no partial object or open upload is ever left behind. */
+int s3_upload_sink_open(const struct s3_upload_config *cfg, struct s3_upload_status *status,
+                        struct byte_sink *out);
+
+#endif
