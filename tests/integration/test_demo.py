@@ -1,0 +1,36 @@
+"""`make demo`, the README's first command, works: both demo contacts are
+recorded, their WAVs land in the output folder, the process exits 0."""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+import wave
+
+import helpers
+
+
+@unittest.skipUnless(shutil.which("espeak-ng") and shutil.which("sox"), "espeak-ng and sox (scripts/setup)")
+class DemoTest(unittest.TestCase):
+    def test_demo_records_both_contacts(self):
+        out = tempfile.mkdtemp(prefix="demo-out-")
+        try:
+            env = dict(os.environ, DEMO_OUTPUT=out, BUILD_DIR=os.path.relpath(helpers.BUILD_DIR, helpers.ROOT))
+            proc = subprocess.run([sys.executable, os.path.join(helpers.ROOT, "scripts", "demo.py")],
+                                  env=env, capture_output=True, text=True, timeout=600)
+            self.assertEqual(proc.returncode, 0, proc.stdout[-4000:] + proc.stderr[-4000:])
+            self.assertIn('function response: {"batchItemFailures":[]}', proc.stdout)
+            files = sorted(os.listdir(out))
+            self.assertEqual(len(files), 6, files)
+            for name in files:
+                with wave.open(os.path.join(out, name), "rb") as w:
+                    self.assertEqual(w.getframerate(), 8000)
+                    self.assertGreater(w.getnframes(), 8000 * 4)
+                    self.assertEqual(w.getnchannels(), 2 if name.endswith("_mixed.wav") else 1)
+        finally:
+            shutil.rmtree(out, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    unittest.main()
