@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,11 +11,16 @@
 
 #include "common/error.h"
 
-enum { PATH_CAP = 4096, MAX_OPEN = 8, STDIO_BUF = 64 * 1024 };
+enum { PATH_CAP = 4096, MAX_OPEN = 8, WRITE_BUF = 256 * 1024 };
 
+/* Writes go through our own buffer straight to write(2): a WAV is written
+ * in block-sized pieces (about 1 KB each for Connect), and stdio's default
+ * 4 KiB buffer would cost one system call per 4 KiB. */
 struct file_sink {
-    FILE *f;
+    int fd;
     int slot;
+    size_t used;          /* bytes in buf */
+    uint8_t buf[WRITE_BUF];
     char final_path[PATH_CAP];
 };
 
@@ -31,24 +37,57 @@ void file_sink_remove_temps(void)
             unlink(g_temp_names[i]);
 }
 
+static int write_all(int fd, const uint8_t *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return REC_ERR_IO;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+static int flush_buf(struct file_sink *fs)
+{
+    int rc = write_all(fs->fd, fs->buf, fs->used);
+    fs->used = 0;
+    return rc;
+}
+
 static int fs_write(void *impl, uint64_t pos, const void *bytes, size_t len)
 {
     (void)pos;
     struct file_sink *fs = impl;
-    return fwrite(bytes, 1, len, fs->f) == len ? 0 : REC_ERR_IO;
+    if (len > sizeof(fs->buf) - fs->used) {
+        int rc = flush_buf(fs);
+        if (rc)
+            return rc;
+        if (len >= sizeof(fs->buf))
+            return write_all(fs->fd, bytes, len);
+    }
+    memcpy(fs->buf + fs->used, bytes, len);
+    fs->used += len;
+    return 0;
 }
 
 static int fs_seek(void *impl, uint64_t offset)
 {
     struct file_sink *fs = impl;
-    return fseeko(fs->f, (off_t)offset, SEEK_SET) == 0 ? 0 : REC_ERR_IO;
+    int rc = flush_buf(fs);
+    if (rc)
+        return rc;
+    return lseek(fs->fd, (off_t)offset, SEEK_SET) == (off_t)offset ? 0 : REC_ERR_IO;
 }
 
 static int fs_close(void *impl, int commit)
 {
     struct file_sink *fs = impl;
-    int rc = 0;
-    if (fclose(fs->f) != 0)
+    int rc = commit ? flush_buf(fs) : 0;
+    if (close(fs->fd) != 0)
         rc = REC_ERR_IO;
     const char *temp = g_temp_names[fs->slot];
     if (commit && rc == 0 && rename(temp, fs->final_path) != 0)
@@ -102,13 +141,7 @@ int file_sink_open(const char *final_path, struct byte_sink *out)
         rc = REC_ERR_IO;
         goto cleanup;
     }
-    fs->f = fdopen(fd, "wb");
-    if (!fs->f) {
-        rc = REC_ERR_IO;
-        goto cleanup;
-    }
-    fd = -1;
-    setvbuf(fs->f, NULL, _IOFBF, STDIO_BUF);
+    fs->fd = fd;
     *out = (struct byte_sink){ .ops = &file_sink_ops, .impl = fs };
     return 0;
 

@@ -38,11 +38,30 @@ static int out_flush(struct stereo_mix *m)
     return m->emit(m->user, m->out, n);
 }
 
+/* Interleaves k frames into o: the lead side from lead_src, the other from
+ * other or silence. 2-byte copies keep the bytes in s16le order on any host
+ * (and compile to plain 16-bit moves). */
+static void interleave(uint8_t *o, int lead, const uint8_t *lead_src, const uint8_t *other,
+                       size_t k)
+{
+    uint8_t *ol = o + 2 * lead, *oo = o + 2 * !lead;
+    if (other) {
+        for (size_t i = 0; i < k; i++) {
+            memcpy(ol + 4 * i, lead_src + 2 * i, 2);
+            memcpy(oo + 4 * i, other + 2 * i, 2);
+        }
+    } else {
+        for (size_t i = 0; i < k; i++) {
+            memcpy(ol + 4 * i, lead_src + 2 * i, 2);
+            memset(oo + 4 * i, 0, 2);
+        }
+    }
+}
+
 /* Emits n frames: the leader's side from the ring front, the other side
  * from other (s16le) or silence when other is NULL. n <= held. */
 static int emit_from_ring(struct stereo_mix *m, const uint8_t *other, size_t n)
 {
-    int lead = m->leader;
     while (n > 0) {
         size_t k = OUT_FRAMES - m->out_n;
         size_t contiguous = m->ring_cap - m->ring_head;
@@ -50,14 +69,7 @@ static int emit_from_ring(struct stereo_mix *m, const uint8_t *other, size_t n)
             k = n;
         if (k > contiguous)
             k = contiguous;
-        const uint8_t *ring = m->ring + m->ring_head * 2;
-        uint8_t *o = m->out + m->out_n * 4;
-        for (size_t i = 0; i < k; i++) {
-            o[4 * i + 2 * lead] = ring[2 * i];
-            o[4 * i + 2 * lead + 1] = ring[2 * i + 1];
-            o[4 * i + 2 * !lead] = other ? other[2 * i] : 0;
-            o[4 * i + 2 * !lead + 1] = other ? other[2 * i + 1] : 0;
-        }
+        interleave(m->out + m->out_n * 4, m->leader, m->ring + m->ring_head * 2, other, k);
         if (other)
             other += 2 * k;
         m->out_n += k;

@@ -33,7 +33,7 @@
 #include "kvs/recording.h"
 
 enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_INPUT = 2, EXIT_TRUNCATED = 3 };
-enum { READ_CHUNK = 64 * 1024, NAME_MAX_LEN = 200, DIR_MAX_LEN = 3000 };
+enum { READ_CHUNK = 256 * 1024, NAME_MAX_LEN = 200, DIR_MAX_LEN = 3000 };
 
 static const char *const output_suffix[RECORDING_OUTPUTS] = {
     "_audio_from_customer.wav",
