@@ -87,13 +87,17 @@ def demo_ctr(contact, recording_auth="3"):
     }
 
 
-def kinesis_record(ctr, seq):
-    data = base64.b64encode(json.dumps(ctr, separators=(",", ":")).encode()).decode()
+def kinesis_record(ctr, seq, inline=False, raw=None):
+    if inline:
+        data = ctr
+    else:
+        payload = raw if raw is not None else json.dumps(ctr, separators=(",", ":")).encode()
+        data = base64.b64encode(payload).decode()
     sequence = f"4962740916052718637894712135{seq:028d}"
     return {
         "kinesis": {
             "kinesisSchemaVersion": "1.0",
-            "partitionKey": ctr["ContactId"],
+            "partitionKey": ctr["ContactId"] if ctr else "unknown",
             "sequenceNumber": sequence,
             "data": data,
             "approximateArrivalTimestamp": 1764590460.123 + seq,
@@ -117,7 +121,23 @@ def write(name, records):
 
 
 def main():
+    first, second = DEMO_CONTACTS
+    # The demo: both contacts of the demo stream, both sides recorded.
     write("kinesis-event.json", [kinesis_record(demo_ctr(c), i) for i, c in enumerate(DEMO_CONTACTS)])
+    # Customer's voice only (recordingAuth 1): one WAV, audioToCustomer and audioMixed "".
+    write("kinesis-event-customer-only.json", [kinesis_record(demo_ctr(first, "1"), 10)])
+    # The original's sample event inlines the CTR as an object instead of base64.
+    write("kinesis-event-inline-ctr.json", [kinesis_record(demo_ctr(second), 20, inline=True)])
+    # Skipped without failing the batch: a chat, an already-recorded contact, bad base64
+    # content, a CTR without InstanceARN; the last record is recorded normally.
+    chat = dict(demo_ctr(first), Channel="CHAT", Recordings=None)
+    done = demo_ctr(first)
+    done["Attributes"] = dict(done["Attributes"], audioMixed="https://example/x.wav")
+    missing = demo_ctr(second)
+    del missing["InstanceARN"]
+    write("kinesis-event-skipped.json", [
+        kinesis_record(chat, 30), kinesis_record(done, 31), kinesis_record(None, 32, raw=b"{not json"),
+        kinesis_record(missing, 33), kinesis_record(demo_ctr(second), 34)])
 
 
 if __name__ == "__main__":
