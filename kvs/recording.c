@@ -734,6 +734,12 @@ int recording_finish(struct recording *r)
     close_outputs(r);
 
     int rc = r->err;
+    if (!rc && r->st.fragments_used > 0 && !r->role[0].present && !r->role[1].present) {
+        rc = REC_ERR_UNSUPPORTED;
+        copy_str(r->err_msg, sizeof(r->err_msg),
+                 "no audio track to record: none named AUDIO_FROM_CUSTOMER or "
+                 "AUDIO_TO_CUSTOMER, and no single Track_audio/L16 or unnamed audio track");
+    }
     if (!rc) {
         for (int ro = 0; ro < TRACK_ROLES && !rc; ro++)
             if (r->role[ro].failed) {

@@ -131,8 +131,9 @@ int recording_done(const struct recording *r);
  * fragment cut off by the end of input (or an error) is judged with the
  * tags it had (kvs/fragment_select.h: FRAGMENT_CUT). Returns 0, the sticky
  * error, REC_ERR_UNSUPPORTED when a track's codec could not be decoded
- * (the other track is still written), or REC_ERR_TRUNCATED when the input
- * ended inside a fragment. Calling it twice returns the same result. */
+ * (the other track is still written) or the used fragments have no track
+ * to record, or REC_ERR_TRUNCATED when the input ended inside a fragment.
+ * Calling it twice returns the same result. */
 int recording_finish(struct recording *r);
 
 /* For a GetMedia that ended early: forgets a fragment that was cut and not

@@ -314,18 +314,22 @@ int main(int argc, char **argv)
     buf = malloc(READ_CHUNK);
     if (!buf)
         goto cleanup;
+    /* read(2), not fread: a pipe's bytes are used as they arrive (a live
+     * GetMedia piped in), and reading stops once the recording is complete. */
+    int fd = fileno(in);
     for (;;) {
-        size_t n = fread(buf, 1, READ_CHUNK, in);
-        if (n > 0) {
-            rc = recording_push(rec, buf, n);
-            if (rc != 0)
-                break; /* MKV_STOP: complete; negative: the recorder says why */
-        }
-        if (n < READ_CHUNK) {
-            if (ferror(in))
-                snprintf(read_error, sizeof(read_error), "cannot read INPUT: %s", strerror(errno));
+        ssize_t n = read(fd, buf, READ_CHUNK);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            snprintf(read_error, sizeof(read_error), "cannot read INPUT: %s", strerror(errno));
             break;
         }
+        if (n == 0)
+            break;
+        rc = recording_push(rec, buf, (size_t)n);
+        if (rc != 0)
+            break; /* MKV_STOP: complete; negative: the recorder says why */
     }
     rc = recording_finish(rec);
 

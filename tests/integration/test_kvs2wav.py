@@ -262,6 +262,18 @@ class Kvs2WavCase(unittest.TestCase):
         self.assertEqual(js["files_written"], [])
         self.assertEqual(os.listdir(self.out), [])
 
+    def test_a_file_without_a_track_to_record_is_unsupported(self):
+        if not have("ffmpeg"):
+            self.skipTest("ffmpeg not installed")
+        mkv = os.path.join(self.tmp, "named.mkv")
+        subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                        "sine=frequency=300:sample_rate=8000:duration=1", "-c:a", "pcm_s16le",
+                        "-metadata:s:a:0", "title=English", mkv], check=True, timeout=TIMEOUT)
+        code, js = self.run_tool(mkv)
+        self.assertEqual(code, 2, js)
+        self.assertIn("no audio track", js["error"])
+        self.assertEqual(os.listdir(self.out), [])
+
     def test_audio_from_a_wav_file_survives_unchanged(self):
         if not have("espeak-ng"):
             self.skipTest("espeak-ng not installed")
@@ -418,6 +430,52 @@ class Kvs2WavCase(unittest.TestCase):
         self.assertEqual(proc.returncode, -signal.SIGTERM)
         self.assertEqual(os.listdir(self.out), [])
 
+    def test_a_live_stream_is_left_as_soon_as_the_recording_is_complete(self):
+        # GetMedia on a live stream does not end: after the contact's last
+        # fragment nothing may come for a long time. kvs2wav must finish on
+        # what it has (here: B's first fragment shows A is over) without
+        # waiting for more input or for the next fragment's header.
+        cap = self.two_contacts()
+        data = cap.to_bytes()
+        proc = subprocess.Popen([KVS2WAV, "--out-dir", self.out, "--contact-id", "contact-A", "-"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            proc.stdin.write(data[:cap.fragments[3].end_offset])  # the pipe stays open
+            proc.stdin.flush()
+            proc.wait(timeout=30)
+            js = json.loads(proc.stdout.read().decode())
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=TIMEOUT)
+            proc.stdin.close()
+            proc.stdout.close()
+            proc.stderr.close()
+        self.assertEqual(proc.returncode, 0, js)
+        self.assertTrue(js["complete"])
+        self.assert_outputs("contact-A", cap.expected(contact_id="contact-A"))
+        # The stop fragment too: complete once its audio and tags are in.
+        start, stop = cap.fragments[1].number, cap.fragments[2].number
+        out2 = os.path.join(self.tmp, "stop")
+        proc = subprocess.Popen([KVS2WAV, "--out-dir", out2, "--start-fragment", str(start),
+                                 "--stop-fragment", str(stop), "-"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            proc.stdin.write(data[:cap.fragments[2].end_offset])
+            proc.stdin.flush()
+            proc.wait(timeout=30)
+            js = json.loads(proc.stdout.read().decode())
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=TIMEOUT)
+            proc.stdin.close()
+            proc.stdout.close()
+            proc.stderr.close()
+        self.assertEqual(proc.returncode, 0, js)
+        self.assertEqual(js["complete_reason"], "stop_fragment")
+        self.assert_outputs("recording", cap.expected(start=start, stop=stop), out_dir=out2)
+
     def test_json_fields(self):
         cap = self.two_contacts()
         code, js = self.run_tool("--contact-id", "contact-B", "--name", "call-1",
@@ -524,6 +582,28 @@ class GeneratorCase(unittest.TestCase):
         self.assertEqual(data[at], 0xE7)
         n = data[at + 1] & 0x7F  # one-byte size VINT
         self.assertEqual(int.from_bytes(data[at + 2:at + 2 + n], "big"), cap.start_ms)
+
+    def test_cli_writes_the_capture_and_the_expected_pcm(self):
+        with tempfile.TemporaryDirectory(prefix="gen-cli-") as tmp:
+            out = os.path.join(tmp, "c.mkv")
+            prefix = os.path.join(tmp, "exp")
+            gen = os.path.join(ROOT, "tests", "fixtures", "make_connect_mkv.py")
+            subprocess.run([sys.executable, gen, out, "--contact", "A:2", "--contact", "B:1",
+                            "--to-start-ms", "500", "--gap", "from:1200:300", "--truncate-at", "50000",
+                            "--expected-prefix", prefix, "--expect-contact", "A"],
+                           check=True, timeout=TIMEOUT, capture_output=True)
+            cap = mk.Capture()
+            cap.add_contact("A", 2, to_start_ms=500, gaps={FROM: [(1200, 300)]})
+            cap.add_contact("B", 1)
+            data = cap.to_bytes()
+            with open(out, "rb") as f:
+                self.assertEqual(f.read(), data[:50000])
+            exp = cap.expected(contact_id="A", cut_at=50000)
+            with open(prefix + ".from.s16le", "rb") as f:
+                self.assertEqual(f.read(), exp.tracks[FROM])
+            with open(prefix + ".mixed.s16le", "rb") as f:
+                self.assertEqual(f.read(), exp.mixed)
+            self.assertIn(b"SYNTHETIC", data[:2000])
 
     def test_counter_audio_tells_every_position(self):
         src = mk.counter_source(1)
