@@ -60,6 +60,8 @@ int stereo_mix_add(struct stereo_mix *m, int ch, const uint8_t *s16le, uint64_t 
  * emitted == max(total[0], total[1]). Returns 0 or the emit error. */
 int stereo_mix_flush(struct stereo_mix *m);
 
+/* Frees the lag buffer and staging area (the frames still held are
+ * dropped: call stereo_mix_flush first to keep them). Safe twice. */
 void stereo_mix_clean_up(struct stereo_mix *m);
 
 #endif

@@ -323,6 +323,8 @@ static int commit_frame(struct recording *r, int ro, int64_t time_ns, const uint
                     track_role_name(ro), (long long)time_ns, len);
     const uint8_t *s16 = data;
     if (o->codec.layout == PCM_S16BE) {
+        /* Grows to the largest block, which the reader caps
+         * (max_element_bytes). */
         if (len > r->scratch_cap) {
             uint8_t *p = realloc(r->scratch, len);
             if (!p)
@@ -334,6 +336,11 @@ static int commit_frame(struct recording *r, int ro, int64_t time_ns, const uint
         s16 = r->scratch;
     }
     if (!r->origin_set) {
+        /* Only for frames that go straight out (USE): the first one fixes
+         * the origin. A block of the other track stamped earlier but stored
+         * after it starts at the origin too; muxers interleave by time, so
+         * that is at most one block. Held fragments compute the true
+         * minimum first (commit_held). */
         r->origin_set = 1;
         r->origin_ns = time_ns;
     }

@@ -30,7 +30,8 @@ enum track_role {
 };
 #define TRACK_ROLES 2
 
-/* The role's track name as Connect writes it. */
+/* The role's track name as Connect writes it (a static string; "" for
+ * TRACK_ROLE_NONE). */
 const char *track_role_name(enum track_role role);
 
 /* A TrackEntry copied out of the reader's callback (whose pointers die with
@@ -50,6 +51,8 @@ struct track_entry {
     uint64_t bit_depth;         /* bits, 0 = absent */
 };
 
+/* Copies src (valid only in the reader's on_track callback) into dst, the
+ * caller's storage; nothing to free. */
 void track_entry_from_info(struct track_entry *dst, const struct mkv_track_info *src);
 
 /* Assigns roles to one fragment's tracks: roles[i] for tracks[i]. Returns 0,
