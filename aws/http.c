@@ -529,6 +529,9 @@ static int attempt(struct rec_aws_client *c, const struct rec_aws_request *req,
     CURL *h = c->curl;
     curl_easy_reset(h); /* keeps the connection cache */
     curl_easy_setopt(h, CURLOPT_URL, url.data);
+    /* libcurl would otherwise remove "./" and "../" segments, sending another
+     * path than the one signed (S3 keys may hold them) */
+    curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
     curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);

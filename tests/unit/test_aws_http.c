@@ -113,6 +113,22 @@ static void get_returns_status_headers_and_body(void **state)
     ts_stop(s);
 }
 
+static void dot_segments_are_sent_as_signed(void **state)
+{
+    (void)state;
+    struct ts_answer a[] = { { 200, NULL, "", 0, 0, 0, 0 } };
+    struct test_server *s = ts_start(a, 1);
+    struct rec_aws_client *c = client_for(s, 1, 1, 0);
+    struct rec_aws_response resp;
+    rec_aws_response_init(&resp);
+    struct rec_aws_request req = { .method = "GET", .path = "/b/./x/../y//z" };
+    assert_int_equal(rec_aws_send(c, &req, &resp), 0);
+    assert_string_equal(s->reqs[0].target, "/b/./x/../y//z");
+    rec_aws_response_clean_up(&resp);
+    rec_aws_client_destroy(c);
+    ts_stop(s);
+}
+
 static void large_upload_has_no_expect_and_exact_length(void **state)
 {
     (void)state;
@@ -541,6 +557,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(get_returns_status_headers_and_body),
+        cmocka_unit_test(dot_segments_are_sent_as_signed),
         cmocka_unit_test(large_upload_has_no_expect_and_exact_length),
         cmocka_unit_test(connection_is_reused_across_calls),
         cmocka_unit_test(slowdown_503_is_retried_then_succeeds),

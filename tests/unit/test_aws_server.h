@@ -59,13 +59,13 @@ struct test_server {
     volatile int stop;
 };
 
-static void ts_sleep_ms(int ms)
+static inline void ts_sleep_ms(int ms)
 {
     struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
     nanosleep(&ts, NULL);
 }
 
-static int ts_send_all(int fd, const char *p, size_t n)
+static inline int ts_send_all(int fd, const char *p, size_t n)
 {
     while (n) {
         ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
@@ -77,7 +77,7 @@ static int ts_send_all(int fd, const char *p, size_t n)
     return 0;
 }
 
-static const char *ts_find_header(const char *head, const char *name)
+static inline const char *ts_find_header(const char *head, const char *name)
 {
     size_t n = strlen(name);
     for (const char *p = strstr(head, "\r\n"); p && p[2]; p = strstr(p + 2, "\r\n")) {
@@ -92,7 +92,7 @@ static const char *ts_find_header(const char *head, const char *name)
 }
 
 /* Serves one connection until the peer closes or the server stops. */
-static void ts_serve(struct test_server *s, int fd)
+static inline void ts_serve(struct test_server *s, int fd)
 {
     struct timeval tv = { 5, 0 };
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -171,7 +171,7 @@ done:
     free(buf);
 }
 
-static void *ts_main(void *arg)
+static inline void *ts_main(void *arg)
 {
     struct test_server *s = arg;
     for (int i = 0; i < TS_MAX_CONNS && !s->stop; i++) {
@@ -192,7 +192,7 @@ static void *ts_main(void *arg)
 }
 
 /* Starts a server answering with answers[0..n) in turn. */
-static struct test_server *ts_start(const struct ts_answer *answers, size_t n)
+static inline struct test_server *ts_start(const struct ts_answer *answers, size_t n)
 {
     struct test_server *s = calloc(1, sizeof(*s));
     pthread_mutex_init(&s->lock, NULL);
@@ -211,7 +211,7 @@ static struct test_server *ts_start(const struct ts_answer *answers, size_t n)
 }
 
 /* Stops the thread (waking accept with a throwaway connection) and frees. */
-static void ts_stop(struct test_server *s)
+static inline void ts_stop(struct test_server *s)
 {
     s->stop = 1;
     int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -228,7 +228,7 @@ static void ts_stop(struct test_server *s)
     free(s);
 }
 
-static size_t ts_count(struct test_server *s)
+static inline size_t ts_count(struct test_server *s)
 {
     pthread_mutex_lock(&s->lock);
     size_t n = s->n_reqs;
@@ -237,7 +237,7 @@ static size_t ts_count(struct test_server *s)
 }
 
 /* A port with nothing listening (bound, then closed). */
-static int ts_dead_port(void)
+static inline int ts_dead_port(void)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
