@@ -59,6 +59,13 @@ class LongCallTest(unittest.TestCase):
                 for kind, channels in ((FROM, 1), (TO, 1), ("mixed", 2)):
                     head = s3.head_object(Bucket=DEFAULT_BUCKET, Key=keys[kind])
                     self.assertEqual(head["ContentLength"], WAV_HEADER + samples * 2 * channels, kind)
+                    # The header, uploaded last, must describe the data that went first.
+                    hdr = s3.get_object(Bucket=DEFAULT_BUCKET, Key=keys[kind],
+                                        Range=f"bytes=0-{WAV_HEADER - 1}")["Body"].read()
+                    self.assertEqual(hdr[:4], b"RIFF")
+                    self.assertEqual(int.from_bytes(hdr[4:8], "little"), head["ContentLength"] - 8)
+                    self.assertEqual(hdr[WAV_HEADER - 8:WAV_HEADER - 4], b"data")
+                    self.assertEqual(int.from_bytes(hdr[WAV_HEADER - 4:WAV_HEADER], "little"), samples * 2 * channels)
                     # Spot checks: the counter audio tells where every sample belongs.
                     for _ in range(3):
                         pos = rng.randrange(0, samples - 1000)

@@ -46,6 +46,9 @@ class RecordingHandlerTest(unittest.TestCase):
         finally:
             log = boot.stop()
         self.assertEqual(answer["kind"], "response", log[-4000:])
+        _, secret, token = self.st.session_credentials
+        self.assertNotIn(secret, log)  # secrets never reach the logs
+        self.assertNotIn(token, log)
         return json.loads(answer["body"]), boot.lines(log)
 
     def next_seq(self):
