@@ -29,13 +29,6 @@ from stack.localstack import DEFAULT_BUCKET, LocalStack  # noqa: E402
 from stack.runtime_api import RuntimeApiEmulator  # noqa: E402
 
 
-def peak_rss_kb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return 0
-
 
 def run(hours, tmp):
     contact = f"bench-{hours}h"
@@ -50,7 +43,7 @@ def run(hours, tmp):
             t0 = time.monotonic()
             answer = boot.invoke(event(record(ctr_for(cap, arn, contact), 1)), timeout_ms=900000, timeout=1800)
             wall = time.monotonic() - t0
-            rss = peak_rss_kb(boot.proc.pid)
+            rss = helpers.peak_rss_kb(boot.proc.pid)
         finally:
             log = boot.stop()
         stored = [l for l in boot.lines(log) if l.get("message") == "recording stored"]

@@ -29,9 +29,19 @@ def is_sanitized(path):
     return "libasan" in out
 
 
-def rss_kb(pid):
+def _status_kb(pid, field):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
     return 0
+
+
+def rss_kb(pid):
+    """Resident set size now, kB."""
+    return _status_kb(pid, "VmRSS")
+
+
+def peak_rss_kb(pid):
+    """Peak resident set size so far (VmHWM), kB."""
+    return _status_kb(pid, "VmHWM")

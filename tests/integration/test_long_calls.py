@@ -18,13 +18,6 @@ from stack.runtime_api import RuntimeApiEmulator
 WAV_HEADER = 80  # bytes: the writer's RIFF header with room to become RF64
 
 
-def peak_rss_kb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return 0
-
 
 @unittest.skipIf(helpers.is_sanitized(helpers.program("bootstrap")), "RSS is measured on the plain build")
 class LongCallTest(unittest.TestCase):
@@ -38,7 +31,7 @@ class LongCallTest(unittest.TestCase):
         try:
             answer = boot.invoke(event(record(ctr_for(cap, arn, contact, initiation="2025-12-01T10:00:00Z"), 1)),
                                  timeout_ms=900000, timeout=1200)
-            rss = peak_rss_kb(boot.proc.pid)
+            rss = helpers.peak_rss_kb(boot.proc.pid)
         finally:
             log = boot.stop()
         self.assertEqual(answer["kind"], "response", log[-3000:])
