@@ -15,8 +15,24 @@
 CC      ?= cc
 SAN     ?= 0
 PKGS    := libcurl libcjson sndfile zlib libcrypto
+# The deployment artifact (README "Deployment artifact"): STATIC=1 builds
+# against the static musl toolchain and libraries that scripts/build-deps
+# makes (and caches outside the tree) for ARCH: x86_64 or arm64, by default
+# arm64 like the template's Architecture parameter.
+STATIC  ?= 0
+ARCH    ?= arm64
+STATIC_BUILD ?= build-static-$(ARCH)
 
+ifeq ($(STATIC),1)
 ifeq ($(SAN),1)
+$(error STATIC=1 and SAN=1 do not combine: the artifact is never sanitized)
+endif
+DEPS    := $(shell scripts/build-deps --print-prefix $(ARCH))
+BUILD   ?= $(STATIC_BUILD)
+CC      := $(DEPS)/bin/cc
+SANFLAGS :=
+OPT     := -O2 -g -ffunction-sections -fdata-sections
+else ifeq ($(SAN),1)
 BUILD   ?= build-san
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 OPT     := -O1 -g
@@ -27,10 +43,18 @@ OPT     := -O2 -g
 endif
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wpointer-arith -Wvla
+ifeq ($(STATIC),1)
+# bin/cc puts the prefix's include/ and lib/ (musl, the five libraries) first.
+CPPFLAGS += -D_GNU_SOURCE -I.
+CFLAGS  += -std=c11 $(OPT) $(WARN)
+LDLIBS  += -lcurl -lssl -lcrypto -lsndfile -lcjson -lz -lm -pthread
+LDFLAGS += -static -Wl,--gc-sections -Wl,-z,noexecstack
+else
 CPPFLAGS += -D_GNU_SOURCE -I. $(shell pkg-config --cflags $(PKGS))
 CFLAGS  += -std=c11 $(OPT) $(WARN) $(SANFLAGS)
 LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lm
 LDFLAGS += $(SANFLAGS)
+endif
 
 MODULE_DIRS := common runtime handler kvs audio sigv4 aws s3
 LIB_SRCS  := $(foreach d,$(MODULE_DIRS),$(wildcard $(d)/*.c))
@@ -88,9 +112,28 @@ bench: all
 demo: all
 	BUILD_DIR=$(BUILD) python3 scripts/demo.py
 
-# What `sam build` runs (BuildMethod: makefile) in a scratch copy of the tree.
-build-ProcessKvsRecording: $(BUILD)/bootstrap
-	cp $(BUILD)/bootstrap $(ARTIFACTS_DIR)/bootstrap
+# What `sam build` runs (BuildMethod: makefile) in a scratch copy of the tree:
+# a static bootstrap for ARCH (musl, libcurl, OpenSSL, cJSON, libsndfile, zlib
+# linked in; it needs nothing but the kernel), stripped, into ARTIFACTS_DIR.
+# `ARCH=x86_64 sam build` when the stack is deployed with Architecture=x86_64.
+build-ProcessKvsRecording:
+	@test -n "$(ARTIFACTS_DIR)" || { echo "ARTIFACTS_DIR is not set (sam build sets it)" >&2; exit 1; }
+	$(MAKE) STATIC=1 ARCH=$(ARCH) BUILD=$(STATIC_BUILD) $(STATIC_BUILD)/bootstrap
+	mkdir -p $(ARTIFACTS_DIR)
+	$(ART_DEPS)/bin/strip -o $(ARTIFACTS_DIR)/bootstrap $(STATIC_BUILD)/bootstrap
+	chmod 755 $(ARTIFACTS_DIR)/bootstrap
+
+ART_DEPS = $(shell scripts/build-deps --print-prefix $(ARCH))
+
+ifeq ($(STATIC),1)
+# The toolchain and libraries come first (built once per recipe, then cached).
+$(DEPS)/.complete:
+	scripts/build-deps $(ARCH) >/dev/null
+$(LIB_OBJS) $(BUILD)/obj/bootstrap.o $(TOOL_SRCS:%.c=$(BUILD)/obj/%.o) \
+  $(DRIVER_SRCS:%.c=$(BUILD)/obj/%.o) $(TEST_SRCS:%.c=$(BUILD)/obj/%.o): | $(DEPS)/.complete
+# A rebuilt prefix (new recipe or pins) relinks everything.
+$(BUILD)/bootstrap $(TOOLS) $(DRIVERS): $(DEPS)/.complete
+endif
 
 clean:
 	rm -rf build build-san build-fuzz
