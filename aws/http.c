@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include "aws/error_parse.h"
@@ -442,6 +443,15 @@ static int slist_add(struct curl_slist **list, struct rec_buf *line, const char 
     return 0;
 }
 
+/* The list holds the session token and the signature: wipe before freeing. */
+static void slist_free_wiped(struct curl_slist *list)
+{
+    for (struct curl_slist *n = list; n; n = n->next)
+        if (n->data)
+            OPENSSL_cleanse(n->data, strlen(n->data));
+    curl_slist_free_all(list);
+}
+
 static void set_transport_error(struct rec_aws_response *resp, const char *code, const char *msg)
 {
     snprintf(resp->error_code, sizeof(resp->error_code), "%s", code);
@@ -627,7 +637,7 @@ static int attempt(struct rec_aws_client *c, const struct rec_aws_request *req,
         rc = REC_ERR_HTTP;
     }
 cleanup:
-    curl_slist_free_all(list);
+    slist_free_wiped(list);
     free(sh);
     sigv4_result_clean_up(&sig);
     rec_buf_clean_up(&url, 0);

@@ -113,10 +113,13 @@ struct rec_aws_response {
                                     low_speed_time_ms without a byte */
 };
 
+/* Prepares an empty response in the caller's storage (no allocation yet). */
 void rec_aws_response_init(struct rec_aws_response *resp);
+/* Frees the body and headers; the struct may be initialised again. */
 void rec_aws_response_clean_up(struct rec_aws_response *resp);
 
-/* The first response header called name (any case), or NULL. */
+/* The first response header called name (any case), or NULL. The string
+ * belongs to resp and lives until its next use or clean-up. */
 const char *rec_aws_response_header(const struct rec_aws_response *resp, const char *name);
 
 struct rec_aws_client;

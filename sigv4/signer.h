@@ -86,7 +86,10 @@ struct sigv4_result {
     char *token_copy;               /* backing store of the token value */
 };
 
+/* Prepares an empty result in the caller's storage (no allocation yet). */
 void sigv4_result_init(struct sigv4_result *r);
+/* Frees every buffer (wiping the presigned query and the token copy); the
+ * result may be used again after sigv4_result_init. */
 void sigv4_result_clean_up(struct sigv4_result *r);
 
 struct sigv4_signer;
@@ -95,6 +98,7 @@ struct sigv4_signer;
  * credentials) or REC_ERR_NOMEM; *out is set only on success. Destroy with
  * sigv4_signer_destroy, which wipes the credentials and cached keys. */
 int sigv4_signer_new(struct sigv4_signer **out, const struct sigv4_credentials *creds);
+/* NULL is accepted. */
 void sigv4_signer_destroy(struct sigv4_signer *signer);
 
 /* Signs req with an Authorization header. result must be initialised (it is
