@@ -207,22 +207,26 @@ class RecordingHandlerTest(unittest.TestCase):
             self.assertEqual(calls[1]["selector"]["StartSelectorType"], "CONTINUATION_TOKEN")
 
     def test_deadline_too_short_reports_failures_and_leaves_nothing_behind(self):
-        # A long contact served slowly: the invocation's deadline comes mid-stream.
+        # A long contact served slowly: the invocation's deadline comes mid-stream, after the
+        # stereo mix has passed two 5 MiB parts (a multipart upload is open by then).
         cap = Capture(seed=3)
-        cap.add_contact("slow-1", seconds=400)  # 400 s: the mix passes the 5 MiB part size
+        cap.add_contact("slow-1", seconds=900)
         cap.add_contact("slow-2", seconds=2)
         path = write_capture(cap, self.tmp, "slow")
-        arn = self.st.add_media("stream-slow", path, chunk_bytes=65536, pace_ms=30)["StreamARN"]
+        arn = self.st.add_media("stream-slow", path, chunk_bytes=65536, pace_ms=20)["StreamARN"]
         r1 = record(ctr_for(cap, arn, "slow-1"), self.next_seq())
         r2 = record(ctr_for(cap, arn, "slow-2"), self.next_seq())
-        out, lines = self.run_event(event(r1, r2), timeout_ms=6000, MULTIPART_PART_BYTES=5 * 1024 * 1024,
+        self.st.clear_request_log()
+        out, lines = self.run_event(event(r1, r2), timeout_ms=9000, MULTIPART_PART_BYTES=5 * 1024 * 1024,
                                     DEADLINE_FINISH_RESERVE_MS=2000, DEADLINE_START_RESERVE_MS=2500)
         self.assertEqual(out, {"batchItemFailures": [{"itemIdentifier": r1["kinesis"]["sequenceNumber"]},
                                                      {"itemIdentifier": r2["kinesis"]["sequenceNumber"]}]})
         self.assertFalse(self.object_keys("recordings/2025/12/1/slow-"))
+        mixed = [r for r in self.st.request_log() if r["path"].endswith("slow-1_audio_mixed.wav")]
+        self.assertIn(("POST", "uploads="), [(r["method"], r["query"]) for r in mixed])  # it was started...
+        self.assertIn("DELETE", [r["method"] for r in mixed])                             # ...and aborted
         self.assertTrue(self.no_open_uploads())
         self.assertIsNone(self.attributes("slow-1"))
-
 
 if __name__ == "__main__":
     unittest.main()

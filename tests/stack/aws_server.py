@@ -169,7 +169,8 @@ class Stack:
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
         method = environ["REQUEST_METHOD"]
-        entry = {"method": method, "path": path, "service": service_of(environ), "status": None}
+        entry = {"method": method, "path": path, "query": environ.get("QUERY_STRING", ""),
+                 "service": service_of(environ), "status": None}
 
         def recording_start_response(status, headers, exc_info=None):
             entry["status"] = int(status.split()[0])
