@@ -34,7 +34,7 @@ enum outcome { OUTCOME_OK = 0, OUTCOME_RETRY, OUTCOME_PERMANENT };
 struct recorder {
     struct recorder_config cfg;
     struct kvs_api *kvs;
-    struct rec_aws_client *s3;
+    struct rec_s3_client *s3;
     struct rec_aws_client *connect;
 };
 
@@ -459,7 +459,7 @@ static void recorder_destroy(void *state)
     if (!rec)
         return;
     kvs_api_destroy(rec->kvs);
-    rec_aws_client_destroy(rec->s3);
+    rec_s3_client_destroy(rec->s3);
     rec_aws_client_destroy(rec->connect);
     free(rec);
 }
@@ -478,8 +478,7 @@ static int recorder_init(void **state, char *reason, size_t reason_len)
                  "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY and AWS_REGION or REGION)", rec_strerror(rc));
         goto fail;
     }
-    struct rec_aws_client_config s3 = { .service_id = "S3", .signing_name = "s3", .s3 = 1 };
-    rc = rec_aws_client_new(&rec->s3, &s3);
+    rc = rec_s3_client_new(&rec->s3, NULL);
     if (rc) {
         snprintf(reason, reason_len, "S3 client: %s", rec_strerror(rc));
         goto fail;

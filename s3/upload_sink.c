@@ -11,9 +11,6 @@
 struct upload {
     struct s3_upload_config cfg;
     char *bucket, *key;
-    struct rec_buf path;   /* wire path: "/bucket/key" (path style) or "/key" */
-    const char *host_prefix; /* "bucket." for virtual-hosted style */
-    char host_prefix_buf[80];
     struct rec_buf part1;  /* bytes [0, part_size): held until the end */
     struct rec_buf cur;    /* the part filling now (numbers 2, 3, ...) */
     uint64_t len;          /* bytes written in all */
@@ -42,10 +39,10 @@ static int send(struct upload *u, const char *method, const char *query,
                 const struct rec_aws_header *headers, size_t n_headers, const void *body,
                 size_t body_len, const char *what)
 {
-    struct rec_aws_request r = {
+    struct rec_s3_request r = {
         .method = method,
-        .host_prefix = u->host_prefix,
-        .path = u->path.data,
+        .bucket = u->bucket,
+        .key = u->key,
         .query = query,
         .headers = headers,
         .n_headers = n_headers,
@@ -53,7 +50,7 @@ static int send(struct upload *u, const char *method, const char *query,
         .body_len = body_len,
         .deadline_ms = u->cfg.deadline_ms,
     };
-    int rc = rec_aws_send(u->cfg.s3, &r, &u->resp);
+    int rc = rec_s3_send(u->cfg.s3, &r, &u->resp);
     if (rc)
         set_error(u, u->resp.retriable, what);
     return rc;
@@ -230,7 +227,6 @@ static void destroy(struct upload *u)
     rec_aws_response_clean_up(&u->resp);
     rec_buf_clean_up(&u->part1, 0);
     rec_buf_clean_up(&u->cur, 0);
-    rec_buf_clean_up(&u->path, 0);
     free(u->etags);
     free(u->bucket);
     free(u->key);
@@ -295,34 +291,15 @@ int s3_upload_sink_open(const struct s3_upload_config *cfg, struct s3_upload_sta
     rec_aws_response_init(&u->resp);
     rec_buf_init(&u->part1, part);
     rec_buf_init(&u->cur, part);
-    rec_buf_init(&u->path, 4096);
     u->bucket = strdup(cfg->bucket);
     u->key = strdup(cfg->key);
     u->etags = calloc(S3_UPLOAD_MAX_PARTS, sizeof(*u->etags));
-    int rc = REC_ERR_NOMEM;
-    if (!u->bucket || !u->key || !u->etags)
-        goto fail;
+    if (!u->bucket || !u->key || !u->etags) {
+        destroy(u);
+        return REC_ERR_NOMEM;
+    }
     u->cfg.bucket = u->bucket;
     u->cfg.key = u->key;
-    /* Path-style addressing when the endpoint is overridden (local stacks,
-     * VPC endpoints); virtual-hosted style against AWS itself. */
-    const struct rec_aws_endpoint *ep = rec_aws_client_endpoint(cfg->s3);
-    if (ep && ep->overridden) {
-        rc = rec_buf_printf(&u->path, "/%s/", u->bucket);
-    } else {
-        int n = snprintf(u->host_prefix_buf, sizeof(u->host_prefix_buf), "%s.", u->bucket);
-        rc = n < 0 || (size_t)n >= sizeof(u->host_prefix_buf) ? REC_ERR_INVALID : 0;
-        u->host_prefix = u->host_prefix_buf;
-        if (!rc)
-            rc = rec_buf_append_str(&u->path, "/");
-    }
-    if (!rc)
-        rc = sigv4_uri_encode(&u->path, u->key, strlen(u->key), 1);
-    if (rc)
-        goto fail;
     *out = (struct byte_sink){ .ops = &upload_ops, .impl = u };
     return 0;
-fail:
-    destroy(u);
-    return rc;
 }

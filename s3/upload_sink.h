@@ -24,15 +24,16 @@
 
 #include "audio/byte_sink.h"
 #include "aws/http.h"
+#include "s3/s3_client.h"
 
 #define S3_UPLOAD_DEFAULT_PART (16u * 1024u * 1024u)
 #define S3_UPLOAD_MIN_PART (5u * 1024u * 1024u)
 #define S3_UPLOAD_MAX_PARTS 10000u
 
 struct s3_upload_config {
-    struct rec_aws_client *s3; /* borrowed; signing_name "s3", s3 = 1 */
+    struct rec_s3_client *s3;  /* borrowed */
     const char *bucket;        /* copied */
-    const char *key;           /* copied; encoded here for the wire */
+    const char *key;           /* copied; raw (s3_client encodes it) */
     const char *content_type;  /* e.g. "audio/wav" */
     const char *contact_id;    /* x-amz-meta-contact-id; NULL for none */
     const char *sse;           /* "AES256" or "aws:kms"; NULL: "AES256" */
