@@ -17,13 +17,6 @@
 #include "common/log.h"
 #include "sigv4/signer.h"
 
-#define TRY(expr)                \
-    do {                         \
-        rc = (expr);             \
-        if (rc)                  \
-            goto cleanup;        \
-    } while (0)
-
 #define DEFAULT_CONNECT_TIMEOUT_MS 3000
 #define DEFAULT_LOW_SPEED_TIME_MS 15000
 #define DEFAULT_MAX_RESPONSE (16u * 1024 * 1024)
@@ -143,18 +136,18 @@ int rec_aws_client_new(struct rec_aws_client **out, const struct rec_aws_client_
         }
         snprintf(c->region, sizeof(c->region), "%s", cfg->region);
     } else {
-        TRY(sigv4_region_from_env(c->region, sizeof(c->region)));
+        REC_TRY(sigv4_region_from_env(c->region, sizeof(c->region)));
     }
     const struct sigv4_credentials *creds = cfg->credentials;
     if (!creds) {
-        TRY(sigv4_credentials_from_env(&env_creds));
+        REC_TRY(sigv4_credentials_from_env(&env_creds));
         creds = &env_creds;
     }
-    TRY(sigv4_signer_new(&c->signer, creds));
+    REC_TRY(sigv4_signer_new(&c->signer, creds));
     if (cfg->endpoint_url) {
-        TRY(rec_aws_endpoint_parse(cfg->endpoint_url, &c->endpoint));
+        REC_TRY(rec_aws_endpoint_parse(cfg->endpoint_url, &c->endpoint));
     } else {
-        TRY(rec_aws_endpoint_resolve(cfg->service_id,
+        REC_TRY(rec_aws_endpoint_resolve(cfg->service_id,
                                      cfg->endpoint_prefix ? cfg->endpoint_prefix : cfg->signing_name,
                                      c->region, &c->endpoint));
     }
@@ -484,10 +477,10 @@ static int attempt(struct rec_aws_client *c, const struct rec_aws_request *req,
 
     /* what is signed is exactly what is sent: Host, the caller's headers, and
      * the signer's; nothing else libcurl adds is signed */
-    TRY(rec_buf_printf(&host, "%s%s", req->host_prefix ? req->host_prefix : "", ep->authority));
-    TRY(rec_buf_printf(&url, "%s://%s%s%s", ep->scheme, host.data, ep->base_path, req->path));
+    REC_TRY(rec_buf_printf(&host, "%s%s", req->host_prefix ? req->host_prefix : "", ep->authority));
+    REC_TRY(rec_buf_printf(&url, "%s://%s%s%s", ep->scheme, host.data, ep->base_path, req->path));
     if (req->query && *req->query)
-        TRY(rec_buf_printf(&url, "?%s", req->query));
+        REC_TRY(rec_buf_printf(&url, "?%s", req->query));
     sh = calloc(req->n_headers + 1, sizeof(*sh));
     if (!sh) {
         rc = REC_ERR_NOMEM;
@@ -518,12 +511,12 @@ static int attempt(struct rec_aws_client *c, const struct rec_aws_request *req,
     if (rc)
         goto cleanup;
 
-    TRY(slist_add(&list, &line, "Host", host.data));
+    REC_TRY(slist_add(&list, &line, "Host", host.data));
     for (size_t i = 0; i < req->n_headers; i++)
         if (!set_value(&sig, req->headers[i].name))
-            TRY(slist_add(&list, &line, req->headers[i].name, req->headers[i].value));
+            REC_TRY(slist_add(&list, &line, req->headers[i].name, req->headers[i].value));
     for (size_t i = 0; i < sig.n_set_headers; i++)
-        TRY(slist_add(&list, &line, sig.set_headers[i].name, sig.set_headers[i].value));
+        REC_TRY(slist_add(&list, &line, sig.set_headers[i].name, sig.set_headers[i].value));
     /* an empty value removes a header libcurl would add on its own */
     struct curl_slist *n = curl_slist_append(list, "Expect:");
     if (!n) {

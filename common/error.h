@@ -25,6 +25,15 @@ enum rec_error {
     REC_ERR_STATE = -12,      /* called in the wrong state (e.g. after a sticky error) */
 };
 
+/* Inside a function with `int rc` and a `cleanup:` label: runs expr, and on
+ * a non-zero result jumps to cleanup with rc holding it. */
+#define REC_TRY(expr)         \
+    do {                      \
+        rc = (expr);          \
+        if (rc)               \
+            goto cleanup;     \
+    } while (0)
+
 /* A short static English name for an error code ("out of memory", ...).
  * Never returns NULL; unknown codes give "unknown error". */
 const char *rec_strerror(int err);

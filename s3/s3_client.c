@@ -7,13 +7,6 @@
 #include "common/error.h"
 #include "sigv4/uri_encode.h"
 
-#define TRY(expr)                \
-    do {                         \
-        rc = (expr);             \
-        if (rc)                  \
-            goto cleanup;        \
-    } while (0)
-
 #define S3_KEY_MAX 1024 /* bytes of UTF-8, S3 object key limit */
 #define MAX_PUT_HEADERS 64
 
@@ -100,12 +93,12 @@ int rec_s3_send(struct rec_s3_client *s3, const struct rec_s3_request *req,
     }
     int path_style = rec_s3_uses_path_style(s3, req->bucket);
     if (path_style)
-        TRY(rec_buf_printf(&path, "/%s", req->bucket));
+        REC_TRY(rec_buf_printf(&path, "/%s", req->bucket));
     else
-        TRY(rec_buf_printf(&prefix, "%s.", req->bucket));
+        REC_TRY(rec_buf_printf(&prefix, "%s.", req->bucket));
     if (*key || !path_style) /* a path-style bucket operation is "/bucket" */
-        TRY(rec_buf_append(&path, "/", 1));
-    TRY(sigv4_uri_encode(&path, key, strlen(key), 1));
+        REC_TRY(rec_buf_append(&path, "/", 1));
+    REC_TRY(sigv4_uri_encode(&path, key, strlen(key), 1));
     struct rec_aws_request hr = {
         .method = req->method,
         .host_prefix = path_style ? NULL : prefix.data,

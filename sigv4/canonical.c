@@ -7,13 +7,6 @@
 #include "common/error.h"
 #include "sigv4/uri_encode.h"
 
-#define TRY(expr)                \
-    do {                         \
-        rc = (expr);             \
-        if (rc)                  \
-            goto cleanup;        \
-    } while (0)
-
 int sigv4_header_is_unsignable(const char *name)
 {
     static const char *const never[] = {
@@ -150,13 +143,13 @@ int sigv4_canonical_query(struct rec_buf *out, const char *query,
             /* Auth parameter names are plain ASCII; compare the decoded form so
              * "X-Amz-Date" and "X%2DAmz-Date" are both dropped. */
             rec_buf_reset(&tmp);
-            TRY(sigv4_uri_decode(&tmp, p, klen));
+            REC_TRY(sigv4_uri_decode(&tmp, p, klen));
             if (!(drop_auth_params && is_auth_param(tmp.data ? tmp.data : "", tmp.len))) {
-                TRY(pool_add_reencoded(&pool, &tmp, p, klen, &params[n].key));
+                REC_TRY(pool_add_reencoded(&pool, &tmp, p, klen, &params[n].key));
                 if (eq)
-                    TRY(pool_add_reencoded(&pool, &tmp, eq + 1, len - klen - 1, &params[n].value));
+                    REC_TRY(pool_add_reencoded(&pool, &tmp, eq + 1, len - klen - 1, &params[n].value));
                 else
-                    TRY(pool_add_encoded(&pool, "", &params[n].value));
+                    REC_TRY(pool_add_encoded(&pool, "", &params[n].value));
                 n++;
             }
         }
@@ -165,8 +158,8 @@ int sigv4_canonical_query(struct rec_buf *out, const char *query,
             p++;
     }
     for (size_t i = 0; i < n_extra; i++) {
-        TRY(pool_add_encoded(&pool, extra[i].name, &params[n].key));
-        TRY(pool_add_encoded(&pool, extra[i].value ? extra[i].value : "", &params[n].value));
+        REC_TRY(pool_add_encoded(&pool, extra[i].name, &params[n].key));
+        REC_TRY(pool_add_encoded(&pool, extra[i].value ? extra[i].value : "", &params[n].value));
         n++;
     }
     if (n > 1) {
@@ -174,10 +167,10 @@ int sigv4_canonical_query(struct rec_buf *out, const char *query,
     }
     for (size_t i = 0; i < n; i++) {
         if (i)
-            TRY(rec_buf_append(out, "&", 1));
-        TRY(rec_buf_append_str(out, pool.data + params[i].key));
-        TRY(rec_buf_append(out, "=", 1));
-        TRY(rec_buf_append_str(out, pool.data + params[i].value));
+            REC_TRY(rec_buf_append(out, "&", 1));
+        REC_TRY(rec_buf_append_str(out, pool.data + params[i].key));
+        REC_TRY(rec_buf_append(out, "=", 1));
+        REC_TRY(rec_buf_append_str(out, pool.data + params[i].value));
     }
 cleanup:
     free(params);
@@ -248,7 +241,7 @@ int sigv4_canonical_headers(struct rec_buf *canon, struct rec_buf *signed_names,
             continue;
         if (i < n_headers && overridden(h->name, overrides, n_overrides))
             continue;
-        TRY(pool_add_lower(&pool, h->name, &e[n].name));
+        REC_TRY(pool_add_lower(&pool, h->name, &e[n].name));
         e[n].value = h->value ? h->value : "";
         e[n].order = i;
         n++;
@@ -263,18 +256,18 @@ int sigv4_canonical_headers(struct rec_buf *canon, struct rec_buf *signed_names,
         int first = i == 0 || strcmp(name, pool.data + e[i - 1].name) != 0;
         if (first) {
             if (i)
-                TRY(rec_buf_append(canon, "\n", 1));
-            TRY(rec_buf_append_str(canon, name));
-            TRY(rec_buf_append(canon, ":", 1));
+                REC_TRY(rec_buf_append(canon, "\n", 1));
+            REC_TRY(rec_buf_append_str(canon, name));
+            REC_TRY(rec_buf_append(canon, ":", 1));
             if (i)
-                TRY(rec_buf_append(signed_names, ";", 1));
-            TRY(rec_buf_append_str(signed_names, name));
+                REC_TRY(rec_buf_append(signed_names, ";", 1));
+            REC_TRY(rec_buf_append_str(signed_names, name));
         } else {
-            TRY(rec_buf_append(canon, ",", 1));
+            REC_TRY(rec_buf_append(canon, ",", 1));
         }
-        TRY(sigv4_trimall(canon, e[i].value));
+        REC_TRY(sigv4_trimall(canon, e[i].value));
     }
-    TRY(rec_buf_append(canon, "\n", 1));
+    REC_TRY(rec_buf_append(canon, "\n", 1));
 cleanup:
     free(e);
     rec_buf_clean_up(&pool, 0);

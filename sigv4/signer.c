@@ -9,13 +9,6 @@
 #include "sigv4/crypto.h"
 #include "sigv4/uri_encode.h"
 
-#define TRY(expr)                \
-    do {                         \
-        rc = (expr);             \
-        if (rc)                  \
-            goto cleanup;        \
-    } while (0)
-
 #define KEY_SLOTS 4
 #define SCOPE_PART_MAX 64 /* bytes of a region or service name we cache */
 
@@ -182,10 +175,10 @@ int sigv4_signing_key(struct sigv4_signer *signer, const char *date, const char 
         return REC_ERR_NOMEM;
     memcpy(k0, "AWS4", 4);
     memcpy(k0 + 4, secret, secret_len);
-    TRY(sigv4_hmac_sha256(k0, k0_len, date, 8, k1));
-    TRY(sigv4_hmac_sha256(k1, sizeof(k1), region, strlen(region), k2));
-    TRY(sigv4_hmac_sha256(k2, sizeof(k2), service, strlen(service), k3));
-    TRY(sigv4_hmac_sha256(k3, sizeof(k3), "aws4_request", 12, key));
+    REC_TRY(sigv4_hmac_sha256(k0, k0_len, date, 8, k1));
+    REC_TRY(sigv4_hmac_sha256(k1, sizeof(k1), region, strlen(region), k2));
+    REC_TRY(sigv4_hmac_sha256(k2, sizeof(k2), service, strlen(service), k3));
+    REC_TRY(sigv4_hmac_sha256(k3, sizeof(k3), "aws4_request", 12, key));
     signer->derivations++;
     struct key_slot *s = &signer->slots[signer->next_slot];
     signer->next_slot = (signer->next_slot + 1) % KEY_SLOTS;
@@ -271,18 +264,18 @@ static int build_canonical(struct sigv4_result *r, const struct sigv4_request *r
 {
     int rc = 0;
     struct rec_buf *cr = &r->canonical_request;
-    TRY(rec_buf_append_str(cr, req->method));
-    TRY(rec_buf_append(cr, "\n", 1));
-    TRY(sigv4_canonical_uri(cr, req->path, strlen(req->path), params->s3));
-    TRY(rec_buf_append(cr, "\n", 1));
+    REC_TRY(rec_buf_append_str(cr, req->method));
+    REC_TRY(rec_buf_append(cr, "\n", 1));
+    REC_TRY(sigv4_canonical_uri(cr, req->path, strlen(req->path), params->s3));
+    REC_TRY(rec_buf_append(cr, "\n", 1));
     if (query->len)
-        TRY(rec_buf_append(cr, query->data, query->len));
-    TRY(rec_buf_append(cr, "\n", 1));
-    TRY(rec_buf_append(cr, canon_headers->data, canon_headers->len));
-    TRY(rec_buf_append(cr, "\n", 1));
-    TRY(rec_buf_append(cr, r->signed_headers.data, r->signed_headers.len));
-    TRY(rec_buf_append(cr, "\n", 1));
-    TRY(rec_buf_append_str(cr, r->payload_hash));
+        REC_TRY(rec_buf_append(cr, query->data, query->len));
+    REC_TRY(rec_buf_append(cr, "\n", 1));
+    REC_TRY(rec_buf_append(cr, canon_headers->data, canon_headers->len));
+    REC_TRY(rec_buf_append(cr, "\n", 1));
+    REC_TRY(rec_buf_append(cr, r->signed_headers.data, r->signed_headers.len));
+    REC_TRY(rec_buf_append(cr, "\n", 1));
+    REC_TRY(rec_buf_append_str(cr, r->payload_hash));
 cleanup:
     return rc;
 }
@@ -297,13 +290,13 @@ static int finish_signature(struct sigv4_signer *signer, struct sigv4_result *r,
     char date[9];
     memcpy(date, r->amz_date, 8);
     date[8] = '\0';
-    TRY(sigv4_sha256_hex(r->canonical_request.data, r->canonical_request.len, cr_hash));
+    REC_TRY(sigv4_sha256_hex(r->canonical_request.data, r->canonical_request.len, cr_hash));
     struct rec_buf *sts = &r->string_to_sign;
-    TRY(rec_buf_printf(sts, "%s\n%s\n", SIGV4_ALGORITHM, r->amz_date));
-    TRY(append_scope(sts, r->amz_date, params));
-    TRY(rec_buf_printf(sts, "\n%s", cr_hash));
-    TRY(sigv4_signing_key(signer, date, params->region, params->service, key));
-    TRY(sigv4_hmac_sha256(key, sizeof(key), sts->data, sts->len, sig));
+    REC_TRY(rec_buf_printf(sts, "%s\n%s\n", SIGV4_ALGORITHM, r->amz_date));
+    REC_TRY(append_scope(sts, r->amz_date, params));
+    REC_TRY(rec_buf_printf(sts, "\n%s", cr_hash));
+    REC_TRY(sigv4_signing_key(signer, date, params->region, params->service, key));
+    REC_TRY(sigv4_hmac_sha256(key, sizeof(key), sts->data, sts->len, sig));
     sigv4_hex_encode(sig, sizeof(sig), r->signature);
 cleanup:
     sigv4_wipe(key, sizeof(key));
@@ -318,9 +311,9 @@ int sigv4_sign(struct sigv4_signer *signer, const struct sigv4_request *req,
     rec_buf_init(&query, SIGV4_CANONICAL_LIMIT);
     rec_buf_init(&canon_headers, SIGV4_CANONICAL_LIMIT);
     result_reset(r);
-    TRY(validate(req, params));
-    TRY(sigv4_format_amz_date(params->time, r->amz_date));
-    TRY(resolve_payload_hash(req, 0, params->s3, r->payload_hash));
+    REC_TRY(validate(req, params));
+    REC_TRY(sigv4_format_amz_date(params->time, r->amz_date));
+    REC_TRY(resolve_payload_hash(req, 0, params->s3, r->payload_hash));
 
     r->set_headers[r->n_set_headers++] = (struct sigv4_header){ "X-Amz-Date", r->amz_date };
     if (signer->creds.session_token) {
@@ -338,16 +331,16 @@ int sigv4_sign(struct sigv4_signer *signer, const struct sigv4_request *req,
         r->set_headers[r->n_set_headers++] =
             (struct sigv4_header){ "X-Amz-Content-SHA256", r->payload_hash };
 
-    TRY(sigv4_canonical_headers(&canon_headers, &r->signed_headers, req->headers, req->n_headers,
+    REC_TRY(sigv4_canonical_headers(&canon_headers, &r->signed_headers, req->headers, req->n_headers,
                                 r->set_headers, r->n_set_headers));
-    TRY(sigv4_canonical_query(&query, req->query, NULL, 0, 0));
-    TRY(build_canonical(r, req, params, &query, &canon_headers));
-    TRY(finish_signature(signer, r, params));
+    REC_TRY(sigv4_canonical_query(&query, req->query, NULL, 0, 0));
+    REC_TRY(build_canonical(r, req, params, &query, &canon_headers));
+    REC_TRY(finish_signature(signer, r, params));
 
-    TRY(rec_buf_printf(&r->authorization, "%s Credential=%s/", SIGV4_ALGORITHM,
+    REC_TRY(rec_buf_printf(&r->authorization, "%s Credential=%s/", SIGV4_ALGORITHM,
                        signer->creds.access_key_id));
-    TRY(append_scope(&r->authorization, r->amz_date, params));
-    TRY(rec_buf_printf(&r->authorization, ", SignedHeaders=%s, Signature=%s",
+    REC_TRY(append_scope(&r->authorization, r->amz_date, params));
+    REC_TRY(rec_buf_printf(&r->authorization, ", SignedHeaders=%s, Signature=%s",
                        r->signed_headers.data, r->signature));
     r->set_headers[r->n_set_headers++] =
         (struct sigv4_header){ "Authorization", r->authorization.data };
@@ -368,17 +361,17 @@ int sigv4_presign(struct sigv4_signer *signer, const struct sigv4_request *req,
     rec_buf_init(&canon_headers, SIGV4_CANONICAL_LIMIT);
     rec_buf_init(&credential, 4096);
     result_reset(r);
-    TRY(validate(req, params));
+    REC_TRY(validate(req, params));
     if (params->expires_s < 1 || params->expires_s > SIGV4_MAX_EXPIRES) {
         rc = REC_ERR_INVALID;
         goto cleanup;
     }
-    TRY(sigv4_format_amz_date(params->time, r->amz_date));
-    TRY(resolve_payload_hash(req, 1, params->s3, r->payload_hash));
-    TRY(sigv4_canonical_headers(&canon_headers, &r->signed_headers, req->headers, req->n_headers,
+    REC_TRY(sigv4_format_amz_date(params->time, r->amz_date));
+    REC_TRY(resolve_payload_hash(req, 1, params->s3, r->payload_hash));
+    REC_TRY(sigv4_canonical_headers(&canon_headers, &r->signed_headers, req->headers, req->n_headers,
                                 NULL, 0));
-    TRY(rec_buf_printf(&credential, "%s/", signer->creds.access_key_id));
-    TRY(append_scope(&credential, r->amz_date, params));
+    REC_TRY(rec_buf_printf(&credential, "%s/", signer->creds.access_key_id));
+    REC_TRY(append_scope(&credential, r->amz_date, params));
     char expires[16];
     snprintf(expires, sizeof(expires), "%u", (unsigned)params->expires_s);
     struct sigv4_header auth[6] = {
@@ -390,11 +383,11 @@ int sigv4_presign(struct sigv4_signer *signer, const struct sigv4_request *req,
         { "X-Amz-Security-Token", signer->creds.session_token },
     };
     size_t n_auth = signer->creds.session_token ? 6 : 5;
-    TRY(sigv4_canonical_query(&query, req->query, auth, n_auth, 1));
-    TRY(build_canonical(r, req, params, &query, &canon_headers));
-    TRY(finish_signature(signer, r, params));
-    TRY(rec_buf_append(&r->presigned_query, query.data, query.len));
-    TRY(rec_buf_printf(&r->presigned_query, "&X-Amz-Signature=%s", r->signature));
+    REC_TRY(sigv4_canonical_query(&query, req->query, auth, n_auth, 1));
+    REC_TRY(build_canonical(r, req, params, &query, &canon_headers));
+    REC_TRY(finish_signature(signer, r, params));
+    REC_TRY(rec_buf_append(&r->presigned_query, query.data, query.len));
+    REC_TRY(rec_buf_printf(&r->presigned_query, "&X-Amz-Signature=%s", r->signature));
 cleanup:
     rec_buf_clean_up(&query, 1);
     rec_buf_clean_up(&canon_headers, 0);
