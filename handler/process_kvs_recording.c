@@ -50,6 +50,7 @@ struct recording_job {
     char keys[RECORDING_OUTPUTS][1024];
     struct s3_upload_status upload[RECORDING_OUTPUTS];
     int opened[RECORDING_OUTPUTS]; /* an S3 upload was opened for this output */
+    uint64_t media_bytes;    /* GetMedia body bytes given to the recorder, all calls */
     int push_error;          /* the recorder's error while streaming */
     int timed_out;
 };
@@ -127,6 +128,7 @@ static int on_media(void *user, const uint8_t *data, size_t len)
         job->timed_out = 1;
         return REC_ERR_TIMEOUT;
     }
+    job->media_bytes += len;
     int rc = recording_push(job->recording, data, len);
     if (rc == MKV_STOP)
         return REC_AWS_STOP;
@@ -175,6 +177,7 @@ static enum outcome stream_media(struct recording_job *job, char *why, size_t wh
         }
         struct recording_stats before;
         recording_get_stats(job->recording, &before);
+        uint64_t bytes_before = job->media_bytes;
         rc = kvs_api_get_media(rec->kvs, endpoint, arn, selector, sel_value, on_media, job,
                                rec->cfg.idle_ms, job->abort_at_ms, &resp);
         if (job->timed_out || rc == REC_ERR_TIMEOUT) {
@@ -191,7 +194,9 @@ static enum outcome stream_media(struct recording_job *job, char *why, size_t wh
             result = OUTCOME_OK;
             goto done;
         }
-        if (rc && resp.body_bytes == 0) {
+        /* A failure before any media arrived is an answer about the request itself
+         * (resp.body_bytes would count an error body too). */
+        if (rc && job->media_bytes == bytes_before) {
             if (is_code(&resp, "InvalidEndpointException") && !refreshed) {
                 kvs_api_forget_endpoint(rec->kvs, arn);
                 refreshed = 1;

@@ -37,7 +37,13 @@ class RecordingHandlerTest(unittest.TestCase):
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def setUp(self):
+        # Every test starts from an empty bucket and no stored attributes, so what it
+        # finds is what its own invocation wrote.
         self.st.clear_faults()
+        self.st.clear_contact_attributes()
+        keys = [{"Key": k} for k in self.object_keys("")]
+        for i in range(0, len(keys), 1000):
+            self.s3.delete_objects(Bucket=DEFAULT_BUCKET, Delete={"Objects": keys[i:i + 1000]})
 
     def run_event(self, ev, timeout_ms=60000, **env):
         boot = Bootstrap(self.st, self.rt, **env)
@@ -174,6 +180,21 @@ class RecordingHandlerTest(unittest.TestCase):
         self.assertEqual([r["status"] for r in log if r["path"] == "/getMedia"][:2], [400, 200])
         puts = [r["status"] for r in log if r["method"] == "PUT" and r["path"].startswith("/recordings/")]
         self.assertEqual(puts.count(503), 2)
+
+    def test_data_endpoint_is_cached_and_refreshed_on_invalid_endpoint(self):
+        self.st.inject_fault(method="POST", path_prefix="/getMedia", status=400,
+                             code="InvalidEndpointException", count=1)
+        self.st.clear_request_log()
+        ev = event(record(ctr_for(self.cap, self.arn, "contact-a"), self.next_seq()),
+                   record(ctr_for(self.cap, self.arn, "contact-b"), self.next_seq()))
+        out, lines = self.run_event(ev)
+        self.assertEqual(out, {"batchItemFailures": []}, lines)
+        self.assert_objects_match("contact-a")
+        self.assert_objects_match("contact-b")
+        calls = [r["path"] for r in self.st.request_log() if r["path"] in ("/getDataEndpoint", "/getMedia")]
+        # One lookup, then one more after InvalidEndpointException; the second contact uses the cache.
+        self.assertEqual(calls[:4], ["/getDataEndpoint", "/getMedia", "/getDataEndpoint", "/getMedia"])
+        self.assertEqual(calls.count("/getDataEndpoint"), 2)
 
     def test_permanent_failures_are_logged_not_retried(self):
         missing = ctr("ghost", [(self.arn.replace("connect-shared-stream", "no-such-stream"), None, None)])

@@ -318,6 +318,10 @@ class Stack:
         if path == "/_stack/contacts" and method == "GET":
             with self.lock:
                 return self._json(start_response, 200, self.contacts)
+        if path == "/_stack/contacts" and method == "DELETE":
+            with self.lock:
+                self.contacts.clear()
+            return self._json(start_response, 200, {})
         return self._json(start_response, 404, {"message": f"no control route {method} {path}"})
 
 

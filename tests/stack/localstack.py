@@ -190,6 +190,9 @@ class LocalStack:
     def stream_calls(self, name):
         return self._get(f"/_stack/streams/{name}")["calls"]
 
+    def clear_contact_attributes(self):
+        self._post("/_stack/contacts", b"", method="DELETE")
+
     def contact_attributes(self):
         """{"<instanceId>/<initialContactId>": {attributes}} stored by UpdateContactAttributes."""
         return self._get("/_stack/contacts")
