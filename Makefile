@@ -29,7 +29,7 @@ $(error STATIC=1 and SAN=1 do not combine: the artifact is never sanitized)
 endif
 DEPS    := $(shell scripts/build-deps --print-prefix $(ARCH))
 BUILD   ?= $(STATIC_BUILD)
-CC      := $(DEPS)/bin/cc
+override CC := $(DEPS)/bin/cc
 SANFLAGS :=
 OPT     := -O2 -g -ffunction-sections -fdata-sections
 else ifeq ($(SAN),1)
@@ -118,7 +118,7 @@ demo: all
 # `ARCH=x86_64 sam build` when the stack is deployed with Architecture=x86_64.
 build-ProcessKvsRecording:
 	@test -n "$(ARTIFACTS_DIR)" || { echo "ARTIFACTS_DIR is not set (sam build sets it)" >&2; exit 1; }
-	$(MAKE) STATIC=1 ARCH=$(ARCH) BUILD=$(STATIC_BUILD) $(STATIC_BUILD)/bootstrap
+	$(MAKE) STATIC=1 SAN=0 ARCH=$(ARCH) BUILD=$(STATIC_BUILD) $(STATIC_BUILD)/bootstrap
 	mkdir -p $(ARTIFACTS_DIR)
 	$(ART_DEPS)/bin/strip -o $(ARTIFACTS_DIR)/bootstrap $(STATIC_BUILD)/bootstrap
 	chmod 755 $(ARTIFACTS_DIR)/bootstrap
@@ -127,12 +127,13 @@ ART_DEPS = $(shell scripts/build-deps --print-prefix $(ARCH))
 
 ifeq ($(STATIC),1)
 # The toolchain and libraries come first (built once per recipe, then cached).
+# Their headers are system headers to -MMD, so a rebuilt prefix (new recipe
+# or pins) recompiles every object through this stamp (and so relinks).
+# Objects only: link recipes take all their prerequisites ($^).
 $(DEPS)/.complete:
 	scripts/build-deps $(ARCH) >/dev/null
 $(LIB_OBJS) $(BUILD)/obj/bootstrap.o $(TOOL_SRCS:%.c=$(BUILD)/obj/%.o) \
-  $(DRIVER_SRCS:%.c=$(BUILD)/obj/%.o) $(TEST_SRCS:%.c=$(BUILD)/obj/%.o): | $(DEPS)/.complete
-# A rebuilt prefix (new recipe or pins) relinks everything.
-$(BUILD)/bootstrap $(TOOLS) $(DRIVERS): $(DEPS)/.complete
+  $(DRIVER_SRCS:%.c=$(BUILD)/obj/%.o) $(TEST_SRCS:%.c=$(BUILD)/obj/%.o): $(DEPS)/.complete
 endif
 
 clean:
