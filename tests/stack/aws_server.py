@@ -336,7 +336,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--parent-pid", type=int, default=0,
+                    help="exit when this process is gone (a test killed mid-run leaves no server behind)")
     args = ap.parse_args()
+    if args.parent_pid:
+        def watch_parent():
+            while os.getppid() == args.parent_pid:
+                time.sleep(0.5)
+            os._exit(0)
+        threading.Thread(target=watch_parent, daemon=True).start()
     stack = Stack()
     server = make_server("127.0.0.1", args.port, stack, threaded=True, request_handler=Handler)
     stack.port = server.server_port

@@ -55,7 +55,8 @@ class LocalStack:
         port_file = os.path.join(self.tmp, "port")
         self._log = open(os.path.join(self.tmp, "server.log"), "wb")
         env = dict(os.environ, INITIAL_NO_AUTH_ACTION_COUNT="1000000", PYTHONUNBUFFERED="1")
-        self.proc = subprocess.Popen([sys.executable, os.path.join(HERE, "aws_server.py"), "--port-file", port_file],
+        self.proc = subprocess.Popen([sys.executable, os.path.join(HERE, "aws_server.py"), "--port-file", port_file,
+                                      "--parent-pid", str(os.getpid())],
                                      stdout=self._log, stderr=subprocess.STDOUT, env=env)
         end = time.monotonic() + timeout
         while not os.path.exists(port_file):
