@@ -137,6 +137,6 @@ $(LIB_OBJS) $(BUILD)/obj/bootstrap.o $(TOOL_SRCS:%.c=$(BUILD)/obj/%.o) \
 endif
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz build-static-* build-art*
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -582,7 +582,13 @@ static int attempt(struct rec_aws_client *c, const struct rec_aws_request *req,
         curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
     }
 
+    /* curl's own detail ("unable to get local issuer certificate") tells a user
+     * far more than its generic code text. The buffer lives on this stack frame,
+     * so the handle lets go of it right after the transfer. */
+    char detail[CURL_ERROR_SIZE] = "";
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, detail);
     CURLcode cc = curl_easy_perform(h);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
     const char *rid = rec_aws_response_header(resp, "x-amz-request-id");
     if (!rid)
         rid = rec_aws_response_header(resp, "x-amzn-RequestId");
@@ -622,8 +628,9 @@ static int attempt(struct rec_aws_client *c, const struct rec_aws_request *req,
         rc = REC_ERR_INVALID;
     } else {
         resp->stalled = cc == CURLE_ABORTED_BY_CALLBACK && x.stalled;
-        set_transport_error(resp, resp->stalled ? "Stalled" : "TransportError",
-                            curl_easy_strerror(cc));
+        char msg[CURL_ERROR_SIZE + 128];
+        snprintf(msg, sizeof(msg), detail[0] ? "%s: %s" : "%s", curl_easy_strerror(cc), detail);
+        set_transport_error(resp, resp->stalled ? "Stalled" : "TransportError", msg);
         /* a certificate that does not verify will not verify next time either */
         resp->retriable = !(cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_CACERT_BADFILE ||
                             cc == CURLE_SSL_CERTPROBLEM || cc == CURLE_SSL_ISSUER_ERROR);

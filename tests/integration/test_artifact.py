@@ -538,6 +538,8 @@ class ArtifactBase:
                         self.assertEqual(first["code"], "TransportError", first)
                         self.assertRegex(first["message"], r"(?i)certificate|SSL|peer", first)
                         self.assertEqual(first["attempts"], 1, "a certificate that fails is not retried")
+                        if label == "wrong CA":  # curl's own detail, not just its generic code text
+                            self.assertRegex(first["message"], r"(?i)issuer|verif", first)
                         if files:  # with no CA file at all the client gives up before the handshake
                             self.assertGreater(proxy.handshake_failures, failures, "the client refused the handshake")
         finally:
