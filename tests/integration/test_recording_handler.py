@@ -129,7 +129,6 @@ class RecordingHandlerTest(unittest.TestCase):
         frags = [f for f in self.cap.fragments if f.contact_id == "contact-a"]
         c = ctr("contact-a", [(self.arn, frags[0].number, frags[1].number),
                               (self.arn, frags[2].number, frags[3].number)], initiation="2025-12-01T00:00:01Z")
-        c["ContactId"] = "contact-a"
         out, _ = self.run_event(event(record(c, self.next_seq())))
         self.assertEqual(out, {"batchItemFailures": []})
         self.assert_objects_match("contact-a", start=frags[0].number, stop=frags[1].number)
@@ -140,8 +139,7 @@ class RecordingHandlerTest(unittest.TestCase):
 
     def test_chat_already_processed_and_malformed_records_are_skipped_without_failing(self):
         good = ctr_for(self.cap, self.arn, "contact-b", initial_contact_id="initial-b")
-        chat = dict(ctr_for(self.cap, self.arn, "chat-1"), Channel="CHAT") if False else \
-            ctr("chat-1", [(self.arn, None, None)], channel="CHAT")
+        chat = ctr("chat-1", [(self.arn, None, None)], channel="CHAT")
         done = ctr("done-1", [(self.arn, None, None)], attributes={"audioMixed": "x"})
         missing = ctr("missing-1", [(self.arn, None, None)])
         del missing["InstanceARN"]
