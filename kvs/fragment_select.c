@@ -28,6 +28,9 @@ enum fragment_verdict fragment_select_judge(struct fragment_select *s, enum frag
 {
     if (s->done)
         return FRAGMENT_END;
+    if (s->last_used[0] && number && fragment_number_valid(number) &&
+        fragment_number_cmp(number, s->last_used) <= 0)
+        return FRAGMENT_SKIP;
     if (s->start[0] || s->stop[0]) {
         if (!number || !fragment_number_valid(number)) {
             if (phase == FRAGMENT_AT_START)
@@ -64,6 +67,8 @@ void fragment_select_used(struct fragment_select *s, const char *number)
 {
     if (s->contact_id[0])
         s->contact_used = 1;
+    if (number && fragment_number_valid(number) && strlen(number) < sizeof(s->last_used))
+        strcpy(s->last_used, number);
     if (s->stop[0] && number && fragment_number_valid(number) &&
         fragment_number_cmp(number, s->stop) >= 0)
         s->done = FRAGMENT_DONE_STOP;

@@ -13,6 +13,10 @@
  *    ends the recording (streams are reused across contacts; the wanted
  *    contact reappearing later is not used).
  *  - Without a contact ID every fragment in the range is used.
+ *  - A fragment whose number is not after the last one used is skipped:
+ *    fragment numbers grow along a stream, so it is a re-delivery (a
+ *    GetMedia resumed with FRAGMENT_NUMBER, which includes that fragment)
+ *    and using it again would duplicate audio.
  *
  * Judgement needs tags that come at different times: KVS writes the
  * fragment number before the Cluster, Connect writes ContactId after it. So
@@ -62,6 +66,7 @@ struct fragment_select {
     char start[FRAGMENT_NUMBER_MAX_DIGITS + 1];        /* "" = from the first */
     char stop[FRAGMENT_NUMBER_MAX_DIGITS + 1];         /* "" = to the end */
     int contact_used; /* a fragment of contact_id has been used */
+    char last_used[FRAGMENT_NUMBER_MAX_DIGITS + 1];    /* "" until a numbered fragment is used */
     enum fragment_done_reason done;
 };
 

@@ -225,6 +225,22 @@ class RecordingHandlerTest(unittest.TestCase):
             self.assertGreaterEqual(len(calls), 2)
             self.assertEqual(calls[1]["selector"]["StartSelectorType"], "CONTINUATION_TOKEN")
 
+    def test_resume_without_continuation_tokens_does_not_duplicate_the_last_fragment(self):
+        # FRAGMENT_NUMBER includes the named fragment: the resumed stream starts with
+        # the last fragment already used, which must not be used twice.
+        cap = Capture(seed=7, continuation_tokens=False)
+        cap.add_contact("contact-a", seconds=4)
+        cap.add_contact("contact-b", seconds=5, to_start_ms=700)
+        path = write_capture(cap, self.tmp, "no-tokens")
+        arn = self.st.add_media("stream-no-tokens", path, chunk_bytes=4096, session_fragments=3)["StreamARN"]
+        out, _ = self.run_event(event(record(ctr_for(cap, arn, "contact-b"), self.next_seq())))
+        self.assertEqual(out, {"batchItemFailures": []})
+        self.assert_objects_match("contact-b", cap=cap)
+        calls = self.st.stream_calls("stream-no-tokens")
+        self.assertEqual(len(calls), 2)
+        self.assertEqual(calls[1]["selector"]["StartSelectorType"], "FRAGMENT_NUMBER")
+        self.assertEqual(calls[1]["first_index"], calls[0]["first_index"] + 2)  # re-delivers the last one read
+
     def test_deadline_too_short_reports_failures_and_leaves_nothing_behind(self):
         # A long contact served slowly: the invocation's deadline comes mid-stream, after the
         # stereo mix has passed two 5 MiB parts (a multipart upload is open by then).

@@ -255,6 +255,21 @@ static void fragments_missing_tags(void **state)
     assert_int_equal(judge_end(&s, N("0003"), "B"), FRAGMENT_USE);
 }
 
+static void a_fragment_delivered_again_is_not_used_twice(void **state)
+{
+    (void)state;
+    struct fragment_select s;
+    /* A GetMedia resumed with FRAGMENT_NUMBER starts with the last fragment read. */
+    assert_int_equal(fragment_select_init(&s, "B", NULL, NULL), 0);
+    assert_int_equal(judge_end(&s, N("0001"), "B"), FRAGMENT_USE);
+    assert_int_equal(judge_end(&s, N("0002"), "B"), FRAGMENT_USE);
+    assert_int_equal(fragment_select_judge(&s, FRAGMENT_AT_START, N("0002"), NULL), FRAGMENT_SKIP);
+    assert_int_equal(judge_end(&s, N("0002"), "B"), FRAGMENT_SKIP);
+    assert_int_equal(judge_end(&s, N("0001"), "B"), FRAGMENT_SKIP);
+    assert_false(s.done);
+    assert_int_equal(judge_end(&s, N("0003"), "B"), FRAGMENT_USE);
+}
+
 static void a_cut_fragment_without_contact_tag_follows_the_contact_before_it(void **state)
 {
     (void)state;
@@ -302,6 +317,7 @@ int main(void)
         cmocka_unit_test(contact_filter_keeps_only_the_first_run_of_the_contact),
         cmocka_unit_test(without_a_contact_every_fragment_in_range_is_used),
         cmocka_unit_test(fragments_missing_tags),
+        cmocka_unit_test(a_fragment_delivered_again_is_not_used_twice),
         cmocka_unit_test(a_cut_fragment_without_contact_tag_follows_the_contact_before_it),
         cmocka_unit_test(bad_selection_arguments_are_refused),
     };
