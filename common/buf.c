@@ -90,3 +90,16 @@ void rec_buf_reset(struct rec_buf *buf)
     if (buf->data)
         buf->data[0] = '\0';
 }
+
+int rec_buf_set_limit(struct rec_buf *buf, size_t limit)
+{
+    if (buf->len > limit)
+        return REC_ERR_LIMIT;
+    buf->limit = limit;
+    return 0;
+}
+
+size_t rec_buf_limit(const struct rec_buf *buf)
+{
+    return buf->limit;
+}

@@ -41,4 +41,11 @@ int rec_buf_printf(struct rec_buf *buf, const char *fmt, ...)
 /* Empties the buffer, keeping its allocation. */
 void rec_buf_reset(struct rec_buf *buf);
 
+/* Changes the most bytes the buffer may hold from now on. Returns 0, or
+ * REC_ERR_LIMIT when it already holds more than limit (nothing changes). */
+int rec_buf_set_limit(struct rec_buf *buf, size_t limit);
+
+/* The buffer's limit in bytes. */
+size_t rec_buf_limit(const struct rec_buf *buf);
+
 #endif

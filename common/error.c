@@ -1,5 +1,9 @@
 #include "common/error.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
 const char *rec_strerror(int err)
 {
     switch (err) {
@@ -18,4 +22,42 @@ const char *rec_strerror(int err)
     case REC_ERR_STATE: return "invalid state";
     default: return "unknown error";
     }
+}
+
+void rec_error_clear(struct rec_error *e)
+{
+    e->code = 0;
+    e->retriable = 0;
+    e->message[0] = '\0';
+}
+
+int rec_error_set(struct rec_error *e, int code, int retriable, const char *fmt, ...)
+{
+    if (!e)
+        return code;
+    if (e->code)
+        return e->code;
+    e->code = code < 0 ? code : REC_ERR_STATE; /* a success code is a caller bug */
+    e->retriable = !!retriable;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->message, sizeof(e->message), fmt, ap);
+    va_end(ap);
+    return e->code;
+}
+
+int rec_error_wrap(struct rec_error *dst, const struct rec_error *src, const char *context)
+{
+    if (!dst)
+        return src ? src->code : 0;
+    if (dst->code || !src || !src->code)
+        return dst->code;
+    if (context && *context)
+        return rec_error_set(dst, src->code, src->retriable, "%s: %s", context, src->message);
+    return rec_error_set(dst, src->code, src->retriable, "%s", src->message);
+}
+
+int rec_error_is_set(const struct rec_error *e)
+{
+    return e && e->code != 0;
 }
