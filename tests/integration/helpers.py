@@ -10,6 +10,18 @@ if TESTS not in sys.path:
     sys.path.insert(0, TESTS)
 
 BUILD_DIR = os.path.join(ROOT, os.environ.get("BUILD_DIR", "build"))
+
+# The only reasons a test may be skipped (tests/run.py fails on any other):
+# ../shared is not beside the checkout (the project must build and run
+# without it), or the test is deliberately not repeated in the sanitizer
+# build (RSS measurements, the static artifact).
+SKIP_NO_SHARED = "needs ../shared"
+SKIP_SANITIZER = "sanitizer build"
+
+
+def sanitizer_skip(why):
+    """A skip reason tests/run.py accepts for the sanitizer run."""
+    return f"{SKIP_SANITIZER}: {why}"
 SHARED = os.path.join(os.path.dirname(ROOT), "shared")
 TESTDATA = os.path.join(SHARED, "testdata")
 

@@ -79,7 +79,7 @@ class LocalStackTest(unittest.TestCase):
         self.assertEqual(statuses[-3:], [503, 503, 200])
 
 
-@unittest.skipUnless(os.path.exists(CAPTURE), "needs ../shared/testdata")
+@unittest.skipUnless(os.path.exists(CAPTURE), helpers.SKIP_NO_SHARED + "/testdata")
 class KvsStandInTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):

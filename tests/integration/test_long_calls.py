@@ -19,7 +19,7 @@ WAV_HEADER = 80  # bytes: the writer's RIFF header with room to become RF64
 
 
 
-@unittest.skipIf(helpers.is_sanitized(helpers.program("bootstrap")), "RSS is measured on the plain build")
+@unittest.skipIf(helpers.is_sanitized(helpers.program("bootstrap")), helpers.sanitizer_skip("RSS is measured on the plain build"))
 class LongCallTest(unittest.TestCase):
     def record_call(self, st, rt, tmp, hours):
         contact = f"long-{hours}h"

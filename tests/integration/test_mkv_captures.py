@@ -23,6 +23,8 @@ import subprocess
 import tempfile
 import unittest
 
+import helpers
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, os.environ.get("BUILD_DIR", "build"))
 MKV_DUMP = os.path.join(BUILD, "mkv-dump")
@@ -38,8 +40,7 @@ def mkv_dump(path):
 
 
 def require_mkv_dump(test):
-    if not os.access(MKV_DUMP, os.X_OK):
-        test.skipTest(f"{MKV_DUMP} not built (make BUILD=... all)")
+    test.assertTrue(os.access(MKV_DUMP, os.X_OK), f"{MKV_DUMP} not built (make BUILD=... all)")
 
 
 def capture_path(name):
@@ -212,7 +213,7 @@ class MkvDumpFixturesTest(unittest.TestCase):
         self.assertIn(b"no-such.mkv", proc.stderr)
 
 
-@unittest.skipUnless(os.path.isdir(CAPTURES), f"{CAPTURES} absent")
+@unittest.skipUnless(os.path.isdir(CAPTURES), f"{helpers.SKIP_NO_SHARED}: {CAPTURES} absent")
 class MkvCapturesTest(unittest.TestCase):
     """The KVS parser library's captures, checked against mkvinfo and ffprobe."""
 

@@ -84,8 +84,9 @@ class TemplateTest(unittest.TestCase):
         p = esm["Properties"]
         self.assertEqual(p["FunctionResponseTypes"], ["ReportBatchItemFailures"])
         self.assertTrue(p["BisectBatchOnFunctionError"])
-        self.assertGreaterEqual(p["MaximumRetryAttempts"], 0)
-        self.assertLess(p["MaximumRetryAttempts"], 10000)
+        # Bounded and small: -1 (the default) retries until the record expires,
+        # and every retry re-records the whole contact.
+        self.assertIn(p["MaximumRetryAttempts"], range(1, 11))
         self.assertGreater(p["MaximumRecordAgeInSeconds"], 0)
         self.assertIn("OnFailure", p["DestinationConfig"])
         self.assertEqual(p["EventSourceArn"], {"Ref": "CtrStreamArn"})
@@ -113,13 +114,25 @@ class TemplateTest(unittest.TestCase):
     def test_kms_permissions_appear_only_with_a_key(self):
         out = expand({"KvsKmsKeyArn": "arn:aws:kms:us-east-1:123456789012:key/abc"})
         role = resources_of(out, "AWS::IAM::Role")["ProcessKvsRecordingRole"]
+        guarded = {}
         for pol in role["Properties"]["Policies"]:
-            if "kms:" in str(pol):
-                # Kept behind the template's conditions: no key, no statement.
-                self.assertIn("Fn::If", pol)
-                self.assertIn(pol["Fn::If"][0], ("HasS3Kms", "HasKvsKms"))
-                self.assertEqual(pol["Fn::If"][2], {"Ref": "AWS::NoValue"})
-        self.assertEqual(out["Conditions"]["HasKvsKms"], {"Fn::Not": [{"Fn::Equals": [{"Ref": "KvsKmsKeyArn"}, ""]}]})
+            if "kms:" not in str(pol):
+                continue
+            # Kept behind the template's conditions: no key, no statement.
+            self.assertIn("Fn::If", pol)
+            cond, with_key, without_key = pol["Fn::If"]
+            self.assertEqual(without_key, {"Ref": "AWS::NoValue"})
+            actions = set()
+            for s in all_statements([with_key]):
+                actions.update(s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+            guarded[cond] = actions
+        # Both statements must exist: a template that lost one would pass a
+        # loop over whatever is there.
+        self.assertIn("kms:Decrypt", guarded.get("HasKvsKms", set()))
+        self.assertTrue({"kms:GenerateDataKey", "kms:Decrypt"} <= guarded.get("HasS3Kms", set()),
+                        guarded)
+        for cond, param in (("HasKvsKms", "KvsKmsKeyArn"), ("HasS3Kms", "S3KmsKeyArn")):
+            self.assertEqual(out["Conditions"][cond], {"Fn::Not": [{"Fn::Equals": [{"Ref": param}, ""]}]})
 
     def test_log_group_has_retention(self):
         out = expand()
