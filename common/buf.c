@@ -103,3 +103,11 @@ size_t rec_buf_limit(const struct rec_buf *buf)
 {
     return buf->limit;
 }
+
+void rec_buf_truncate(struct rec_buf *buf, size_t len)
+{
+    if (len >= buf->len)
+        return;
+    buf->len = len;
+    buf->data[len] = '\0';
+}

@@ -41,6 +41,10 @@ int rec_buf_printf(struct rec_buf *buf, const char *fmt, ...)
 /* Empties the buffer, keeping its allocation. */
 void rec_buf_reset(struct rec_buf *buf);
 
+/* Cuts the contents back to their first len bytes (no-op when len is not
+ * shorter): undoes appends that must not stay partial. */
+void rec_buf_truncate(struct rec_buf *buf, size_t len);
+
 /* Changes the most bytes the buffer may hold from now on. Returns 0, or
  * REC_ERR_LIMIT when it already holds more than limit (nothing changes). */
 int rec_buf_set_limit(struct rec_buf *buf, size_t limit);

@@ -20,10 +20,11 @@
 #include "common/buf.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "connect/ctr.h"
+#include "connect/object_names.h"
 #include "handler/contact_attributes.h"
-#include "handler/ctr.h"
 #include "handler/handler.h"
-#include "handler/object_names.h"
+#include "handler/kinesis_record.h"
 #include "handler/recorder_config.h"
 #include "kvs/kvs_api.h"
 #include "kvs/recording.h"
@@ -47,7 +48,7 @@ struct recording_job {
     int64_t deadline_ms;
     int64_t abort_at_ms;     /* stop reading and discard after this */
     struct recording *recording;
-    char keys[RECORDING_OUTPUTS][1024];
+    char keys[RECORDING_OUTPUTS][CONNECT_OBJECT_KEY_MAX + 1];
     struct s3_upload_status upload[RECORDING_OUTPUTS];
     int opened[RECORDING_OUTPUTS]; /* an S3 upload was opened for this output */
     uint64_t media_bytes;    /* GetMedia body bytes given to the recorder, all calls */
@@ -97,7 +98,7 @@ static int open_sink(void *user, enum recording_output which, uint32_t rate, uns
     }
     const struct recorder_config *cfg = &job->rec->cfg;
     int rc = object_key(cfg->key_prefix, job->ctr->year, job->ctr->month, job->ctr->day,
-                        job->ctr->contact_id, which, job->index, job->keys[which],
+                        job->ctr->contact_id, (enum connect_audio)which, job->index, job->keys[which],
                         sizeof(job->keys[which]));
     if (rc)
         return rc;
@@ -254,7 +255,7 @@ static double seconds(const struct recording_track_stats *t)
 /* Records one KVS recording of the CTR. keys_out[which] is set for every
  * object committed. */
 static enum outcome record_one(struct recorder *rec, const struct ctr *ctr, unsigned index,
-                               int64_t deadline_ms, char (*keys_out)[1024])
+                               int64_t deadline_ms, char (*keys_out)[CONNECT_OBJECT_KEY_MAX + 1])
 {
     const struct ctr_recording *entry = &ctr->recordings[index - 1];
     int64_t t0 = rec_aws_now_ms();
@@ -294,7 +295,7 @@ static enum outcome record_one(struct recorder *rec, const struct ctr *ctr, unsi
         if (!job->opened[w])
             continue;
         if (job->upload[w].committed) {
-            snprintf(keys_out[w], 1024, "%s", job->keys[w]);
+            snprintf(keys_out[w], CONNECT_OBJECT_KEY_MAX + 1, "%s", job->keys[w]);
         } else if (job->upload[w].error[0]) {
             upload_failed = 1;
             upload_retriable |= job->upload[w].retriable;
@@ -340,13 +341,6 @@ cleanup:
 
 /* ---- one contact trace record ----------------------------------------------- */
 
-static int append_url(struct rec_buf *b, const char *domain, const char *key)
-{
-    if (b->len && rec_buf_append_str(b, ", "))
-        return REC_ERR_LIMIT;
-    return rec_buf_printf(b, "%s/%s", domain, key);
-}
-
 static enum outcome process_ctr(struct recorder *rec, const struct ctr *ctr, int64_t deadline_ms)
 {
     enum outcome result = OUTCOME_OK;
@@ -363,7 +357,7 @@ static enum outcome process_ctr(struct recorder *rec, const struct ctr *ctr, int
             result = OUTCOME_RETRY;
             goto cleanup;
         }
-        char keys[RECORDING_OUTPUTS][1024] = { "", "", "" };
+        char keys[RECORDING_OUTPUTS][CONNECT_OBJECT_KEY_MAX + 1] = { "", "", "" };
         enum outcome o = record_one(rec, ctr, (unsigned)i + 1, deadline_ms, keys);
         if (o == OUTCOME_RETRY) {
             result = OUTCOME_RETRY;
@@ -372,7 +366,7 @@ static enum outcome process_ctr(struct recorder *rec, const struct ctr *ctr, int
         for (int w = 0; w < RECORDING_OUTPUTS; w++) {
             if (keys[w][0]) {
                 stored++;
-                if (append_url(&urls[w], rec->cfg.cloudfront_domain, keys[w])) {
+                if (object_url_append(&urls[w], rec->cfg.cloudfront_domain, keys[w])) {
                     rec_log(REC_LOG_ERROR, "recording URLs exceed the contact attributes limit",
                             LOG_STR("contactId", ctr->contact_id));
                     result = OUTCOME_PERMANENT;
@@ -388,7 +382,7 @@ static enum outcome process_ctr(struct recorder *rec, const struct ctr *ctr, int
     const char *names[RECORDING_OUTPUTS];
     const char *values[RECORDING_OUTPUTS];
     for (int w = 0; w < RECORDING_OUTPUTS; w++) {
-        names[w] = object_attribute_name((enum recording_output)w);
+        names[w] = object_attribute_name((enum connect_audio)w);
         values[w] = urls[w].data ? urls[w].data : "";
     }
     struct rec_aws_response resp;
@@ -417,15 +411,17 @@ cleanup:
 /* Decodes and filters one Kinesis record; records its contact if asked to. */
 static enum outcome process_record(struct recorder *rec, const cJSON *record, int64_t deadline_ms)
 {
-    char err[256] = "";
+    struct rec_error err;
+    rec_error_clear(&err);
     char *text = NULL;
     size_t len = 0;
     enum outcome result = OUTCOME_PERMANENT;
     struct ctr *ctr = NULL;
-    int rc = kinesis_record_payload(record, &text, &len, err, sizeof(err));
+    int rc = kinesis_record_payload(record, &text, &len, &err);
     if (rc) {
-        rec_log(REC_LOG_ERROR, "skipping a malformed Kinesis record", LOG_STR("reason", err),
+        rec_log(REC_LOG_ERROR, "skipping a malformed Kinesis record", LOG_STR("reason", err.message),
                 LOG_STR("sequenceNumber", kinesis_record_sequence(record)));
+        result = err.retriable ? OUTCOME_RETRY : OUTCOME_PERMANENT;
         goto cleanup;
     }
     ctr = malloc(sizeof(*ctr));
@@ -433,19 +429,16 @@ static enum outcome process_record(struct recorder *rec, const cJSON *record, in
         result = OUTCOME_RETRY;
         goto cleanup;
     }
-    rc = ctr_parse(text, len, ctr, err, sizeof(err));
+    rc = ctr_parse(text, len, ctr, &err);
     if (rc) {
-        rec_log(REC_LOG_ERROR, "skipping a contact trace record", LOG_STR("reason", err),
+        rec_log(REC_LOG_ERROR, "skipping a contact trace record", LOG_STR("reason", err.message),
                 LOG_STR("contactId", ctr->contact_id[0] ? ctr->contact_id : NULL),
                 LOG_STR("sequenceNumber", kinesis_record_sequence(record)));
         goto cleanup;
     }
     if (!ctr_wants_recording(ctr)) {
-        const char *why = strcmp(ctr->channel, "VOICE") != 0 ? "not a VOICE contact"
-                          : ctr->already_recorded           ? "already recorded"
-                                                            : "recordingAuth is not 1, 2 or 3";
         rec_log(REC_LOG_INFO, "contact not recorded", LOG_STR("contactId", ctr->contact_id),
-                LOG_STR("reason", why));
+                LOG_STR("reason", ctr_not_recorded_reason(ctr)));
         result = OUTCOME_OK;
         goto cleanup;
     }

@@ -1,4 +1,4 @@
-/* Unit tests for handler/ctr: Kinesis record payloads and CTR parsing. */
+/* Unit tests for handler/kinesis_record and connect/ctr: Kinesis record payloads and CTR parsing. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,7 +12,8 @@
 #include <zlib.h>
 
 #include "common/error.h"
-#include "handler/ctr.h"
+#include "connect/ctr.h"
+#include "handler/kinesis_record.h"
 
 static const char *CTR_JSON =
     "{\"ContactId\":\"c-1\",\"InitialContactId\":null,\"Channel\":\"VOICE\","
@@ -47,12 +48,16 @@ static void base64_ctr_parses_with_the_original_rules(void **state)
     (void)state;
     char *enc = b64((const unsigned char *)CTR_JSON, strlen(CTR_JSON));
     cJSON *rec = record_with_data(enc);
-    char *text = NULL, err[128] = "";
+    char *text = NULL;
+    struct rec_error err;
+    rec_error_clear(&err);
     size_t len = 0;
-    assert_int_equal(kinesis_record_payload(rec, &text, &len, err, sizeof(err)), 0);
+    rec_error_clear(&err);
+    assert_int_equal(kinesis_record_payload(rec, &text, &len, &err), 0);
     assert_string_equal(kinesis_record_sequence(rec), "4950001");
     struct ctr c;
-    assert_int_equal(ctr_parse(text, len, &c, err, sizeof(err)), 0);
+    rec_error_clear(&err);
+    assert_int_equal(ctr_parse(text, len, &c, &err), 0);
     assert_string_equal(c.contact_id, "c-1");
     assert_string_equal(c.initial_contact_id, "c-1"); /* null InitialContactId -> ContactId */
     assert_string_equal(c.instance_id, "inst-9");
@@ -73,16 +78,19 @@ static void base64_ctr_parses_with_the_original_rules(void **state)
 static void inline_and_gzip_payloads_are_accepted(void **state)
 {
     (void)state;
-    char err[128];
+    struct rec_error err;
+    rec_error_clear(&err);
     char *text = NULL;
     size_t len = 0;
     /* inline object */
     cJSON *rec = cJSON_CreateObject();
     cJSON *k = cJSON_AddObjectToObject(rec, "kinesis");
     cJSON_AddItemToObject(k, "data", cJSON_Parse(CTR_JSON));
-    assert_int_equal(kinesis_record_payload(rec, &text, &len, err, sizeof(err)), 0);
+    rec_error_clear(&err);
+    assert_int_equal(kinesis_record_payload(rec, &text, &len, &err), 0);
     struct ctr c;
-    assert_int_equal(ctr_parse(text, len, &c, err, sizeof(err)), 0);
+    rec_error_clear(&err);
+    assert_int_equal(ctr_parse(text, len, &c, &err), 0);
     assert_string_equal(c.contact_id, "c-1");
     free(text);
     cJSON_Delete(rec);
@@ -100,7 +108,8 @@ static void inline_and_gzip_payloads_are_accepted(void **state)
     deflateEnd(&zs);
     char *enc = b64(gz, gz_len);
     rec = record_with_data(enc);
-    assert_int_equal(kinesis_record_payload(rec, &text, &len, err, sizeof(err)), 0);
+    rec_error_clear(&err);
+    assert_int_equal(kinesis_record_payload(rec, &text, &len, &err), 0);
     assert_int_equal(len, strlen(CTR_JSON));
     assert_memory_equal(text, CTR_JSON, len);
     free(text);
@@ -111,23 +120,27 @@ static void inline_and_gzip_payloads_are_accepted(void **state)
 static void bad_payloads_get_clear_errors(void **state)
 {
     (void)state;
-    char err[128] = "";
+    struct rec_error err;
+    rec_error_clear(&err);
     char *text = NULL;
     size_t len = 0;
     cJSON *rec = record_with_data("%%%not base64%%%");
-    assert_int_equal(kinesis_record_payload(rec, &text, &len, err, sizeof(err)), REC_ERR_INVALID);
-    assert_non_null(strstr(err, "base64"));
+    rec_error_clear(&err);
+    assert_int_equal(kinesis_record_payload(rec, &text, &len, &err), REC_ERR_INVALID);
+    assert_non_null(strstr(err.message, "base64"));
     cJSON_Delete(rec);
     rec = cJSON_CreateObject();
-    assert_int_equal(kinesis_record_payload(rec, &text, &len, err, sizeof(err)), REC_ERR_INVALID);
-    assert_non_null(strstr(err, "missing"));
+    rec_error_clear(&err);
+    assert_int_equal(kinesis_record_payload(rec, &text, &len, &err), REC_ERR_INVALID);
+    assert_non_null(strstr(err.message, "missing"));
     cJSON_Delete(rec);
     /* gzip magic followed by garbage */
     const unsigned char junk[] = { 0x1f, 0x8b, 0x08, 0x00, 0x01, 0x02, 0x03 };
     char *enc = b64(junk, sizeof(junk));
     rec = record_with_data(enc);
-    assert_int_equal(kinesis_record_payload(rec, &text, &len, err, sizeof(err)), REC_ERR_INVALID);
-    assert_non_null(strstr(err, "gzip"));
+    rec_error_clear(&err);
+    assert_int_equal(kinesis_record_payload(rec, &text, &len, &err), REC_ERR_INVALID);
+    assert_non_null(strstr(err.message, "gzip"));
     cJSON_Delete(rec);
     free(enc);
 }
@@ -135,44 +148,82 @@ static void bad_payloads_get_clear_errors(void **state)
 static void missing_fields_and_filters(void **state)
 {
     (void)state;
-    char err[128] = "";
+    struct rec_error err;
+    rec_error_clear(&err);
     struct ctr c;
     const char *not_json = "{\"ContactId\":";
-    assert_int_equal(ctr_parse(not_json, strlen(not_json), &c, err, sizeof(err)), REC_ERR_INVALID);
+    rec_error_clear(&err);
+    assert_int_equal(ctr_parse(not_json, strlen(not_json), &c, &err), REC_ERR_INVALID);
     const char *no_id = "{\"Channel\":\"VOICE\"}";
-    assert_int_equal(ctr_parse(no_id, strlen(no_id), &c, err, sizeof(err)), REC_ERR_INVALID);
-    assert_non_null(strstr(err, "ContactId"));
+    rec_error_clear(&err);
+    assert_int_equal(ctr_parse(no_id, strlen(no_id), &c, &err), REC_ERR_INVALID);
+    assert_non_null(strstr(err.message, "ContactId"));
     /* CHAT is parsed, not recorded, and needs none of the recording fields */
     const char *chat = "{\"ContactId\":\"c\",\"Channel\":\"CHAT\",\"Attributes\":{\"recordingAuth\":\"3\"}}";
-    assert_int_equal(ctr_parse(chat, strlen(chat), &c, err, sizeof(err)), 0);
+    rec_error_clear(&err);
+    assert_int_equal(ctr_parse(chat, strlen(chat), &c, &err), 0);
     assert_false(ctr_wants_recording(&c));
     const char *auth4 = "{\"ContactId\":\"c\",\"Channel\":\"VOICE\",\"Attributes\":{\"recordingAuth\":\"4\"}}";
-    assert_int_equal(ctr_parse(auth4, strlen(auth4), &c, err, sizeof(err)), 0);
+    rec_error_clear(&err);
+    assert_int_equal(ctr_parse(auth4, strlen(auth4), &c, &err), 0);
     assert_false(ctr_wants_recording(&c));
     const char *done = "{\"ContactId\":\"c\",\"Channel\":\"VOICE\",\"Attributes\":{\"recordingAuth\":\"1\","
                        "\"audioMixed\":\"\"}}";
-    assert_int_equal(ctr_parse(done, strlen(done), &c, err, sizeof(err)), 0);
+    rec_error_clear(&err);
+    assert_int_equal(ctr_parse(done, strlen(done), &c, &err), 0);
     assert_true(c.already_recorded);
     assert_false(ctr_wants_recording(&c));
     const char *no_arn = "{\"ContactId\":\"c\",\"Channel\":\"VOICE\",\"Attributes\":{\"recordingAuth\":\"1\"},"
                          "\"InitiationTimestamp\":\"2024-01-01T00:00:00Z\"}";
-    assert_int_equal(ctr_parse(no_arn, strlen(no_arn), &c, err, sizeof(err)), REC_ERR_INVALID);
-    assert_non_null(strstr(err, "InstanceARN"));
+    rec_error_clear(&err);
+    assert_int_equal(ctr_parse(no_arn, strlen(no_arn), &c, &err), REC_ERR_INVALID);
+    assert_non_null(strstr(err.message, "InstanceARN"));
     const char *bad_date = "{\"ContactId\":\"c\",\"Channel\":\"VOICE\",\"Attributes\":{\"recordingAuth\":\"1\"},"
                            "\"InstanceARN\":\"arn:aws:connect:r:1:instance/i\",\"InitiationTimestamp\":\"yesterday\"}";
-    assert_int_equal(ctr_parse(bad_date, strlen(bad_date), &c, err, sizeof(err)), REC_ERR_INVALID);
-    assert_non_null(strstr(err, "InitiationTimestamp"));
+    rec_error_clear(&err);
+    assert_int_equal(ctr_parse(bad_date, strlen(bad_date), &c, &err), REC_ERR_INVALID);
+    assert_non_null(strstr(err.message, "InitiationTimestamp"));
     const char *bad_frag = "{\"ContactId\":\"c\",\"Channel\":\"VOICE\",\"Attributes\":{\"recordingAuth\":\"1\"},"
                            "\"InstanceARN\":\"arn:aws:connect:r:1:instance/i\",\"InitiationTimestamp\":\"2024-01-01T00:00:00Z\","
                            "\"Recordings\":[{\"StorageType\":\"KINESIS_VIDEO_STREAM\",\"Location\":\"arn:x\","
                            "\"FragmentStartNumber\":\"12ab\"}]}";
-    assert_int_equal(ctr_parse(bad_frag, strlen(bad_frag), &c, err, sizeof(err)), REC_ERR_INVALID);
-    assert_non_null(strstr(err, "FragmentStartNumber"));
+    rec_error_clear(&err);
+    assert_int_equal(ctr_parse(bad_frag, strlen(bad_frag), &c, &err), REC_ERR_INVALID);
+    assert_non_null(strstr(err.message, "FragmentStartNumber"));
     const char *null_recs = "{\"ContactId\":\"c\",\"Channel\":\"VOICE\",\"Attributes\":{\"recordingAuth\":\"2\"},"
                             "\"InstanceARN\":\"arn:aws:connect:r:1:instance/i\",\"InitiationTimestamp\":\"2024-12-31T00:00:00Z\","
                             "\"Recordings\":null}";
-    assert_int_equal(ctr_parse(null_recs, strlen(null_recs), &c, err, sizeof(err)), 0);
+    rec_error_clear(&err);
+    assert_int_equal(ctr_parse(null_recs, strlen(null_recs), &c, &err), 0);
     assert_int_equal(c.n_recordings, 0);
+}
+
+static void over_long_fields_are_errors_not_shorter_values(void **state)
+{
+    (void)state;
+    struct rec_error err;
+    struct ctr c;
+    char id[CTR_ID_MAX + 2];
+    memset(id, 'a', sizeof(id) - 1);
+    id[sizeof(id) - 1] = '\0';
+    char json[1024];
+    /* an InitialContactId that does not fit used to fall back to ContactId */
+    snprintf(json, sizeof(json), "{\"ContactId\":\"c\",\"InitialContactId\":\"%s\",\"Channel\":\"VOICE\"}", id);
+    rec_error_clear(&err);
+    assert_int_equal(ctr_parse(json, strlen(json), &c, &err), REC_ERR_INVALID);
+    assert_non_null(strstr(err.message, "InitialContactId"));
+    assert_false(err.retriable);
+    id[CTR_ID_MAX] = '\0'; /* exactly the limit fits */
+    snprintf(json, sizeof(json), "{\"ContactId\":\"%s\",\"Channel\":\"CHAT\"}", id);
+    rec_error_clear(&err);
+    assert_int_equal(ctr_parse(json, strlen(json), &c, &err), 0);
+    assert_int_equal(strlen(c.contact_id), CTR_ID_MAX);
+    assert_string_equal(c.initial_contact_id, c.contact_id);
+    assert_string_equal(ctr_not_recorded_reason(&c), "not a VOICE contact");
+    const char *numeric = "{\"ContactId\":7,\"Channel\":\"VOICE\"}";
+    rec_error_clear(&err);
+    assert_int_equal(ctr_parse(numeric, strlen(numeric), &c, &err), REC_ERR_INVALID);
+    assert_string_equal(err.message, "ContactId is not a string");
 }
 
 int main(void)
@@ -182,6 +233,7 @@ int main(void)
         cmocka_unit_test(inline_and_gzip_payloads_are_accepted),
         cmocka_unit_test(bad_payloads_get_clear_errors),
         cmocka_unit_test(missing_fields_and_filters),
+        cmocka_unit_test(over_long_fields_are_errors_not_shorter_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

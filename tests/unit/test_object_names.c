@@ -1,4 +1,4 @@
-/* Unit tests for handler/object_names: S3 keys as the original names them. */
+/* Unit tests for connect/object_names: S3 keys as the original names them. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,17 +7,17 @@
 #include <cmocka.h>
 
 #include "common/error.h"
-#include "handler/object_names.h"
+#include "connect/object_names.h"
 
 static void keys_follow_the_original_layout(void **state)
 {
     (void)state;
     char key[256];
-    assert_int_equal(object_key("recordings/", 2024, 2, 5, "c-1", RECORDING_FROM_CUSTOMER, 1, key, sizeof(key)), 0);
+    assert_int_equal(object_key("recordings/", 2024, 2, 5, "c-1", CONNECT_AUDIO_FROM_CUSTOMER, 1, key, sizeof(key)), 0);
     assert_string_equal(key, "recordings/2024/2/5/c-1_audio_from_customer.wav");
-    assert_int_equal(object_key("recordings/", 2024, 12, 25, "c-1", RECORDING_TO_CUSTOMER, 1, key, sizeof(key)), 0);
+    assert_int_equal(object_key("recordings/", 2024, 12, 25, "c-1", CONNECT_AUDIO_TO_CUSTOMER, 1, key, sizeof(key)), 0);
     assert_string_equal(key, "recordings/2024/12/25/c-1_audio_to_customer.wav");
-    assert_int_equal(object_key("", 2024, 1, 1, "c-1", RECORDING_MIXED, 1, key, sizeof(key)), 0);
+    assert_int_equal(object_key("", 2024, 1, 1, "c-1", CONNECT_AUDIO_MIXED, 1, key, sizeof(key)), 0);
     assert_string_equal(key, "2024/1/1/c-1_audio_mixed.wav");
 }
 
@@ -25,15 +25,15 @@ static void later_recordings_get_a_suffix_instead_of_overwriting(void **state)
 {
     (void)state;
     char key[256];
-    assert_int_equal(object_key("p/", 2024, 2, 5, "c-1", RECORDING_FROM_CUSTOMER, 2, key, sizeof(key)), 0);
+    assert_int_equal(object_key("p/", 2024, 2, 5, "c-1", CONNECT_AUDIO_FROM_CUSTOMER, 2, key, sizeof(key)), 0);
     assert_string_equal(key, "p/2024/2/5/c-1_audio_from_customer_2.wav");
-    assert_int_equal(object_key("p/", 2024, 2, 5, "c-1", RECORDING_MIXED, 3, key, sizeof(key)), 0);
+    assert_int_equal(object_key("p/", 2024, 2, 5, "c-1", CONNECT_AUDIO_MIXED, 3, key, sizeof(key)), 0);
     assert_string_equal(key, "p/2024/2/5/c-1_audio_mixed_3.wav");
     char tiny[10];
-    assert_int_equal(object_key("p/", 2024, 2, 5, "c-1", RECORDING_MIXED, 1, tiny, sizeof(tiny)), REC_ERR_LIMIT);
-    assert_string_equal(object_attribute_name(RECORDING_MIXED), "audioMixed");
-    assert_string_equal(object_attribute_name(RECORDING_FROM_CUSTOMER), "audioFromCustomer");
-    assert_string_equal(object_attribute_name(RECORDING_TO_CUSTOMER), "audioToCustomer");
+    assert_int_equal(object_key("p/", 2024, 2, 5, "c-1", CONNECT_AUDIO_MIXED, 1, tiny, sizeof(tiny)), REC_ERR_LIMIT);
+    assert_string_equal(object_attribute_name(CONNECT_AUDIO_MIXED), "audioMixed");
+    assert_string_equal(object_attribute_name(CONNECT_AUDIO_FROM_CUSTOMER), "audioFromCustomer");
+    assert_string_equal(object_attribute_name(CONNECT_AUDIO_TO_CUSTOMER), "audioToCustomer");
 }
 
 int main(void)
