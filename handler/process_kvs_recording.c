@@ -18,6 +18,7 @@
 #include <cjson/cJSON.h>
 
 #include "common/buf.h"
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "handler/contact_attributes.h"
@@ -124,7 +125,7 @@ static int open_sink(void *user, enum recording_output which, uint32_t rate, uns
 static int on_media(void *user, const uint8_t *data, size_t len)
 {
     struct recording_job *job = user;
-    if (rec_aws_now_ms() >= job->abort_at_ms) {
+    if (rec_clock_now_ms() >= job->abort_at_ms) {
         job->timed_out = 1;
         return REC_ERR_TIMEOUT;
     }
@@ -257,7 +258,7 @@ static enum outcome record_one(struct recorder *rec, const struct ctr *ctr, unsi
                                int64_t deadline_ms, char (*keys_out)[1024])
 {
     const struct ctr_recording *entry = &ctr->recordings[index - 1];
-    int64_t t0 = rec_aws_now_ms();
+    int64_t t0 = rec_clock_now_ms();
     struct recording_job *job = calloc(1, sizeof(*job));
     if (!job)
         return OUTCOME_RETRY;
@@ -323,7 +324,7 @@ static enum outcome record_one(struct recorder *rec, const struct ctr *ctr, unsi
             LOG_STR("keyFromCustomer", keys_out[0][0] ? keys_out[0] : NULL),
             LOG_STR("keyToCustomer", keys_out[1][0] ? keys_out[1] : NULL),
             LOG_STR("keyMixed", keys_out[2][0] ? keys_out[2] : NULL),
-            LOG_STR("reason", why[0] ? why : NULL), LOG_INT("elapsedMs", rec_aws_now_ms() - t0));
+            LOG_STR("reason", why[0] ? why : NULL), LOG_INT("elapsedMs", rec_clock_now_ms() - t0));
     why[0] = '\0'; /* logged */
 cleanup:
     if (why[0])
@@ -332,7 +333,7 @@ cleanup:
                                         : "recording failed permanently",
                 LOG_STR("contactId", ctr->contact_id), LOG_STR("stream", entry->stream_arn),
                 LOG_INT("recording", index), LOG_STR("reason", why),
-                LOG_INT("elapsedMs", rec_aws_now_ms() - t0));
+                LOG_INT("elapsedMs", rec_clock_now_ms() - t0));
     recording_destroy(job->recording);
     free(job);
     return result;
@@ -357,9 +358,9 @@ static enum outcome process_ctr(struct recorder *rec, const struct ctr *ctr, int
     if (ctr->n_recordings == 0)
         rec_log(REC_LOG_WARN, "no KVS recording in the contact trace record", LOG_STR("contactId", ctr->contact_id));
     for (size_t i = 0; i < ctr->n_recordings; i++) {
-        if (deadline_ms && deadline_ms - rec_aws_now_ms() < rec->cfg.start_reserve_ms) {
+        if (deadline_ms && deadline_ms - rec_clock_now_ms() < rec->cfg.start_reserve_ms) {
             rec_log(REC_LOG_WARN, "too little time left to start a recording; Lambda will retry the record",
-                    LOG_STR("contactId", ctr->contact_id), LOG_INT("remainingMs", deadline_ms - rec_aws_now_ms()));
+                    LOG_STR("contactId", ctr->contact_id), LOG_INT("remainingMs", deadline_ms - rec_clock_now_ms()));
             result = OUTCOME_RETRY;
             goto cleanup;
         }
@@ -524,7 +525,7 @@ static int recorder_invoke(void *state, const struct handler_context *ctx, const
         n++;
         const char *seq = kinesis_record_sequence(record);
         enum outcome o;
-        if (ctx->deadline_ms && ctx->deadline_ms - rec_aws_now_ms() < rec->cfg.start_reserve_ms)
+        if (ctx->deadline_ms && ctx->deadline_ms - rec_clock_now_ms() < rec->cfg.start_reserve_ms)
             o = OUTCOME_RETRY; /* not started: too little time left */
         else
             o = process_record(rec, record, ctx->deadline_ms);

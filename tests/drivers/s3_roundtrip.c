@@ -21,6 +21,7 @@
 #include <cjson/cJSON.h>
 
 #include "aws/http.h"
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "s3/s3_client.h"
@@ -123,7 +124,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "s3_roundtrip: cannot create the S3 client: %s\n", rec_strerror(rc));
         return 1;
     }
-    int64_t deadline = deadline_ms ? rec_aws_now_ms() + deadline_ms : 0;
+    int64_t deadline = deadline_ms ? rec_clock_now_ms() + deadline_ms : 0;
     uint8_t *data = malloc(size ? size : 1);
     for (size_t i = 0; i < size; i++)
         data[i] = (uint8_t)(i * 31 + 7);
