@@ -21,7 +21,6 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
-#include "handler/contact_attributes.h"
 #include "handler/ctr.h"
 #include "handler/handler.h"
 #include "handler/object_names.h"
@@ -29,6 +28,7 @@
 #include "kvs/kvs_api.h"
 #include "kvs/recording.h"
 #include "s3/upload_sink.h"
+#include "services/connect_client.h"
 
 enum outcome { OUTCOME_OK = 0, OUTCOME_RETRY, OUTCOME_PERMANENT };
 
@@ -36,7 +36,7 @@ struct recorder {
     struct recorder_config cfg;
     struct kvs_api *kvs;
     struct rec_s3_client *s3;
-    struct rec_aws_client *connect;
+    struct connect_client *connect;
 };
 
 /* Everything about one KVS recording being written. */
@@ -296,10 +296,10 @@ static enum outcome record_one(struct recorder *rec, const struct ctr *ctr, unsi
             continue;
         if (job->upload[w].committed) {
             snprintf(keys_out[w], 1024, "%s", job->keys[w]);
-        } else if (job->upload[w].error[0]) {
+        } else if (rec_error_is_set(&job->upload[w].err)) {
             upload_failed = 1;
-            upload_retriable |= job->upload[w].retriable;
-            snprintf(why, sizeof(why), "%s", job->upload[w].error);
+            upload_retriable |= job->upload[w].err.retriable;
+            snprintf(why, sizeof(why), "%s", job->upload[w].err.message);
         }
     }
     if (upload_failed) {
@@ -353,7 +353,7 @@ static enum outcome process_ctr(struct recorder *rec, const struct ctr *ctr, int
     enum outcome result = OUTCOME_OK;
     struct rec_buf urls[RECORDING_OUTPUTS];
     for (int w = 0; w < RECORDING_OUTPUTS; w++)
-        rec_buf_init(&urls[w], CONTACT_ATTRIBUTES_MAX_BYTES);
+        rec_buf_init(&urls[w], CONNECT_ATTRIBUTES_MAX_BYTES);
     unsigned stored = 0;
     if (ctr->n_recordings == 0)
         rec_log(REC_LOG_WARN, "no KVS recording in the contact trace record", LOG_STR("contactId", ctr->contact_id));
@@ -386,27 +386,28 @@ static enum outcome process_ctr(struct recorder *rec, const struct ctr *ctr, int
     }
     if (stored == 0)
         goto cleanup;
-    const char *names[RECORDING_OUTPUTS];
-    const char *values[RECORDING_OUTPUTS];
+    struct connect_attribute attrs[RECORDING_OUTPUTS];
     for (int w = 0; w < RECORDING_OUTPUTS; w++) {
-        names[w] = object_attribute_name((enum recording_output)w);
-        values[w] = urls[w].data ? urls[w].data : "";
+        attrs[w].name = object_attribute_name((enum recording_output)w);
+        attrs[w].value = urls[w].data ? urls[w].data : "";
     }
     struct rec_aws_response resp;
     rec_aws_response_init(&resp);
-    int rc = contact_attributes_update(rec->connect, ctr->instance_id, ctr->initial_contact_id, names,
-                                       values, RECORDING_OUTPUTS, deadline_ms, &resp);
+    struct rec_error err;
+    rec_error_clear(&err);
+    int rc = connect_update_contact_attributes(rec->connect, ctr->instance_id, ctr->initial_contact_id,
+                                               attrs, RECORDING_OUTPUTS, deadline_ms, &resp, &err);
     if (rc) {
-        int retriable = rc != REC_ERR_LIMIT && resp.retriable;
-        rec_log(retriable ? REC_LOG_WARN : REC_LOG_ERROR, "UpdateContactAttributes failed",
+        rec_log(err.retriable ? REC_LOG_WARN : REC_LOG_ERROR, "UpdateContactAttributes failed",
                 LOG_STR("contactId", ctr->contact_id), LOG_INT("status", resp.status),
-                LOG_STR("code", resp.error_code), LOG_STR("message", resp.error_message));
-        result = retriable ? OUTCOME_RETRY : OUTCOME_PERMANENT;
+                LOG_STR("code", resp.error_code), LOG_STR("message", resp.error_message),
+                LOG_STR("reason", err.message));
+        result = err.retriable ? OUTCOME_RETRY : OUTCOME_PERMANENT;
     } else {
         rec_log(REC_LOG_INFO, "contact attributes stored", LOG_STR("contactId", ctr->contact_id),
                 LOG_STR("initialContactId", ctr->initial_contact_id),
-                LOG_STR("audioFromCustomer", values[0]), LOG_STR("audioToCustomer", values[1]),
-                LOG_STR("audioMixed", values[2]));
+                LOG_STR("audioFromCustomer", attrs[0].value), LOG_STR("audioToCustomer", attrs[1].value),
+                LOG_STR("audioMixed", attrs[2].value));
     }
     rec_aws_response_clean_up(&resp);
 cleanup:
@@ -466,7 +467,7 @@ static void recorder_destroy(void *state)
         return;
     kvs_api_destroy(rec->kvs);
     rec_s3_client_destroy(rec->s3);
-    rec_aws_client_destroy(rec->connect);
+    connect_client_destroy(rec->connect);
     free(rec);
 }
 
@@ -489,8 +490,7 @@ static int recorder_init(void **state, char *reason, size_t reason_len)
         snprintf(reason, reason_len, "S3 client: %s", rec_strerror(rc));
         goto fail;
     }
-    struct rec_aws_client_config connect = { .service_id = "Connect", .signing_name = "connect" };
-    rc = rec_aws_client_new(&rec->connect, &connect);
+    rc = connect_client_new(&rec->connect, NULL);
     if (rc) {
         snprintf(reason, reason_len, "Connect client: %s", rec_strerror(rc));
         goto fail;

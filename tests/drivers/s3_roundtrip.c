@@ -24,7 +24,7 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
-#include "s3/s3_client.h"
+#include "services/s3_client.h"
 #include "sigv4/crypto.h"
 
 #define MAX_META 8
@@ -135,12 +135,12 @@ int main(int argc, char **argv)
         struct rec_s3_put_options opt = { .content_type = content_type, .metadata = meta,
                                           .n_metadata = n_meta, .sse = sse,
                                           .deadline_ms = deadline };
-        rc = rec_s3_put_object(s3, bucket, key, data, size, &opt, &resp);
+        rc = rec_s3_put_object(s3, bucket, key, data, size, &opt, &resp, NULL);
         report("put", rc, &resp, data, size);
         failed |= rc != 0;
     }
     if (!failed && (strcmp(op, "get") == 0 || strcmp(op, "roundtrip") == 0)) {
-        rc = rec_s3_get_object(s3, bucket, key, max, deadline, &resp);
+        rc = rec_s3_get_object(s3, bucket, key, max, deadline, &resp, NULL);
         report("get", rc, &resp, rc ? NULL : resp.body.data, rc ? 0 : resp.body.len);
         failed |= rc != 0;
         if (!rc && strcmp(op, "roundtrip") == 0 &&
@@ -150,7 +150,7 @@ int main(int argc, char **argv)
         }
     }
     if (strcmp(op, "head") == 0) {
-        rc = rec_s3_head_object(s3, bucket, key, deadline, &resp);
+        rc = rec_s3_head_object(s3, bucket, key, deadline, &resp, NULL);
         report("head", rc, &resp, NULL, 0);
         failed |= rc != 0;
     }
