@@ -13,6 +13,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "test_aws_server.h"
+#include "test_log_capture.h"
 
 #define SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 #define TOKEN "SESSIONTOKENVALUE"
@@ -39,37 +40,6 @@ static struct rec_aws_client *client_for(struct test_server *s, unsigned max_att
     assert_int_equal(rec_aws_client_new(&c, &cfg), 0);
     sigv4_credentials_clean_up(&creds);
     return c;
-}
-
-static FILE *g_log;
-
-static int capture_logs(void **state)
-{
-    (void)state;
-    setenv("AWS_LAMBDA_LOG_FORMAT", "TEXT", 1);
-    setenv("AWS_LAMBDA_LOG_LEVEL", "INFO", 1);
-    rec_log_init_from_env();
-    g_log = tmpfile();
-    rec_log_set_stream(g_log);
-    return 0;
-}
-
-static int release_logs(void **state)
-{
-    (void)state;
-    rec_log_set_stream(NULL);
-    fclose(g_log);
-    return 0;
-}
-
-static char *logged(void)
-{
-    fflush(g_log);
-    long len = ftell(g_log);
-    char *out = calloc(1, (size_t)len + 1);
-    rewind(g_log);
-    assert_int_equal(fread(out, 1, (size_t)len, g_log), (size_t)len);
-    return out;
 }
 
 static void get_returns_status_headers_and_body(void **state)

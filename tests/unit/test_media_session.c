@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "kvs/media_session.h"
 #include "test_aws_server.h"
+#include "test_log_capture.h"
 
 #define ARN "arn:aws:kinesisvideo:us-east-1:123456789012:stream/connect-s/1"
 
@@ -80,6 +81,15 @@ static struct media_sink sink_of(struct fake_sink *f)
 {
     return (struct media_sink){ .user = f, .push = fake_push, .restart = fake_restart,
                                 .resume_point = fake_resume_point };
+}
+
+/* One reading into the fake sink f, err cleared first. */
+static int read_into(const struct media_session_config *cfg, struct fake_sink *f,
+                     struct media_session_result *out, struct rec_error *err)
+{
+    struct media_sink sink = sink_of(f);
+    rec_error_clear(err);
+    return media_session_read(cfg, &sink, out, err);
 }
 
 /* ---- the two servers ---- */
@@ -147,41 +157,6 @@ static const char *sent_body(struct test_server *s, size_t i)
     return s->reqs[i].body;
 }
 
-/* ---- logs ---- */
-
-static FILE *g_log;
-
-static int capture_logs(void **state)
-{
-    (void)state;
-    setenv("AWS_LAMBDA_LOG_FORMAT", "TEXT", 1);
-    setenv("AWS_LAMBDA_LOG_LEVEL", "INFO", 1);
-    rec_log_init_from_env();
-    g_log = tmpfile();
-    rec_log_set_stream(g_log);
-    return 0;
-}
-
-static int release_logs(void **state)
-{
-    (void)state;
-    rec_log_set_stream(NULL);
-    fclose(g_log);
-    return 0;
-}
-
-static int logged(const char *needle)
-{
-    fflush(g_log);
-    long len = ftell(g_log);
-    char *text = calloc(1, (size_t)len + 1);
-    rewind(g_log);
-    assert_int_equal(fread(text, 1, (size_t)len, g_log), (size_t)len);
-    int found = strstr(text, needle) != NULL;
-    free(text);
-    return found;
-}
-
 /* ---- tests ---- */
 
 static void resumes_with_the_continuation_token(void **state)
@@ -195,12 +170,10 @@ static void resumes_with_the_continuation_token(void **state)
     };
     struct stack *st = stack_start(media, 2, NULL, 0, 1);
     struct fake_sink f = { 0 };
-    struct media_sink sink = sink_of(&f);
     struct media_session_config cfg = config_for(st);
     struct media_session_result out;
     struct rec_error err;
-    rec_error_clear(&err);
-    assert_int_equal(media_session_read(&cfg, &sink, &out, &err), 0);
+    assert_int_equal(read_into(&cfg, &f, &out, &err), 0);
     assert_false(rec_error_is_set(&err));
     assert_true(out.complete);
     assert_false(out.live_edge);
@@ -216,7 +189,9 @@ static void resumes_with_the_continuation_token(void **state)
                                                    "\"AfterFragmentNumber\":\"100\""));
     assert_non_null(strstr(sent_body(st->data, 1), "\"StartSelectorType\":\"CONTINUATION_TOKEN\","
                                                    "\"ContinuationToken\":\"101t\""));
-    assert_true(logged("GetMedia ended early; resuming contactId=c-1"));
+    char *log = logged();
+    assert_non_null(strstr(log, "GetMedia ended early; resuming contactId=c-1"));
+    free(log);
     stack_stop(st);
 }
 
@@ -229,13 +204,11 @@ static void resumes_by_fragment_number_without_tokens(void **state)
     };
     struct stack *st = stack_start(media, 2, NULL, 0, 1);
     struct fake_sink f = { 0 };
-    struct media_sink sink = sink_of(&f);
     struct media_session_config cfg = config_for(st);
     cfg.start_selector = "NOW";
     struct media_session_result out;
     struct rec_error err;
-    rec_error_clear(&err);
-    assert_int_equal(media_session_read(&cfg, &sink, &out, &err), 0);
+    assert_int_equal(read_into(&cfg, &f, &out, &err), 0);
     assert_true(out.complete);
     assert_int_equal(out.calls, 2);
     assert_non_null(strstr(sent_body(st->data, 0), "{\"StartSelectorType\":\"NOW\"}"));
@@ -253,12 +226,10 @@ static void nothing_complete_yet_starts_over_from_the_start_selector(void **stat
     };
     struct stack *st = stack_start(media, 2, NULL, 0, 1);
     struct fake_sink f = { 0 };
-    struct media_sink sink = sink_of(&f);
     struct media_session_config cfg = config_for(st);
     struct media_session_result out;
     struct rec_error err;
-    rec_error_clear(&err);
-    assert_int_equal(media_session_read(&cfg, &sink, &out, &err), 0);
+    assert_int_equal(read_into(&cfg, &f, &out, &err), 0);
     assert_true(out.complete);
     assert_int_equal(out.calls, 2);
     assert_string_equal(sent_body(st->data, 1), sent_body(st->data, 0));
@@ -277,13 +248,11 @@ static void a_stall_without_progress_is_the_live_edge(void **state)
     };
     struct stack *st = stack_start(media, 2, NULL, 0, 1);
     struct fake_sink f = { 0 };
-    struct media_sink sink = sink_of(&f);
     struct media_session_config cfg = config_for(st);
     cfg.idle_ms = 300;
     struct media_session_result out;
     struct rec_error err;
-    rec_error_clear(&err);
-    assert_int_equal(media_session_read(&cfg, &sink, &out, &err), 0);
+    assert_int_equal(read_into(&cfg, &f, &out, &err), 0);
     assert_false(rec_error_is_set(&err));
     assert_true(out.live_edge);
     assert_false(out.complete);
@@ -304,12 +273,10 @@ static void two_calls_in_a_row_without_progress_end_the_reading(void **state)
     };
     struct stack *st = stack_start(media, 4, NULL, 0, 1);
     struct fake_sink f = { 0 };
-    struct media_sink sink = sink_of(&f);
     struct media_session_config cfg = config_for(st);
     struct media_session_result out;
     struct rec_error err;
-    rec_error_clear(&err);
-    assert_int_equal(media_session_read(&cfg, &sink, &out, &err), 0);
+    assert_int_equal(read_into(&cfg, &f, &out, &err), 0);
     assert_true(out.live_edge);
     assert_int_equal(out.calls, 3);
     stack_stop(st);
@@ -325,12 +292,10 @@ static void invalid_endpoint_is_looked_up_again_once(void **state)
     };
     struct stack *st = stack_start(media, 2, NULL, 0, 3);
     struct fake_sink f = { 0 };
-    struct media_sink sink = sink_of(&f);
     struct media_session_config cfg = config_for(st);
     struct media_session_result out;
     struct rec_error err;
-    rec_error_clear(&err);
-    assert_int_equal(media_session_read(&cfg, &sink, &out, &err), 0);
+    assert_int_equal(read_into(&cfg, &f, &out, &err), 0);
     assert_true(out.complete);
     assert_int_equal(out.calls, 2);
     assert_int_equal(out.endpoint_refreshes, 1);
@@ -340,8 +305,7 @@ static void invalid_endpoint_is_looked_up_again_once(void **state)
 
     /* the cache outlives the session: a second reading asks nobody */
     struct fake_sink g = { 0 };
-    sink = sink_of(&g);
-    assert_int_equal(media_session_read(&cfg, &sink, &out, &err), 0);
+    assert_int_equal(read_into(&cfg, &g, &out, &err), 0);
     assert_int_equal(ts_count(st->control), 2);
     stack_stop(st);
 }
@@ -355,12 +319,10 @@ static void a_second_invalid_endpoint_is_a_permanent_failure(void **state)
     };
     struct stack *st = stack_start(media, 1, NULL, 0, 3);
     struct fake_sink f = { 0 };
-    struct media_sink sink = sink_of(&f);
     struct media_session_config cfg = config_for(st);
     struct media_session_result out;
     struct rec_error err;
-    rec_error_clear(&err);
-    assert_int_equal(media_session_read(&cfg, &sink, &out, &err), REC_ERR_AWS);
+    assert_int_equal(read_into(&cfg, &f, &out, &err), REC_ERR_AWS);
     assert_int_equal(err.code, REC_ERR_AWS);
     assert_int_equal(err.retriable, 0);
     assert_string_equal(err.message,
@@ -380,13 +342,11 @@ static void the_call_limit_is_a_retriable_failure(void **state)
     };
     struct stack *st = stack_start(media, 4, NULL, 0, 1);
     struct fake_sink f = { 0 };
-    struct media_sink sink = sink_of(&f);
     struct media_session_config cfg = config_for(st);
     cfg.max_calls = 3;
     struct media_session_result out;
     struct rec_error err;
-    rec_error_clear(&err);
-    assert_int_equal(media_session_read(&cfg, &sink, &out, &err), REC_ERR_LIMIT);
+    assert_int_equal(read_into(&cfg, &f, &out, &err), REC_ERR_LIMIT);
     assert_int_equal(err.retriable, 1);
     assert_string_equal(err.message, "GetMedia ended early 3 times in a row");
     assert_int_equal(out.calls, 3);
@@ -402,14 +362,12 @@ static void the_deadline_stops_reading_as_a_retriable_failure(void **state)
     struct ts_answer media[] = { { 200, NULL, "F1;xxxxF2;D;", 0, 0, 3, 1500 } };
     struct stack *st = stack_start(media, 1, NULL, 0, 1);
     struct fake_sink f = { 0 };
-    struct media_sink sink = sink_of(&f);
     struct media_session_config cfg = config_for(st);
     int64_t t0 = rec_clock_now_ms();
     cfg.deadline_ms = t0 + 400;
     struct media_session_result out;
     struct rec_error err;
-    rec_error_clear(&err);
-    assert_int_equal(media_session_read(&cfg, &sink, &out, &err), REC_ERR_TIMEOUT);
+    assert_int_equal(read_into(&cfg, &f, &out, &err), REC_ERR_TIMEOUT);
     assert_true(rec_clock_now_ms() - t0 < 1400);
     assert_true(out.deadline);
     assert_int_equal(err.code, REC_ERR_TIMEOUT);
@@ -418,9 +376,8 @@ static void the_deadline_stops_reading_as_a_retriable_failure(void **state)
 
     /* a deadline already passed: no GetMedia at all */
     size_t before = ts_count(st->data);
-    rec_error_clear(&err);
     cfg.deadline_ms = rec_clock_now_ms() - 1;
-    assert_int_equal(media_session_read(&cfg, &sink, &out, &err), REC_ERR_TIMEOUT);
+    assert_int_equal(read_into(&cfg, &f, &out, &err), REC_ERR_TIMEOUT);
     assert_true(out.deadline);
     assert_int_equal(err.retriable, 1);
     assert_int_equal(ts_count(st->data), before);
@@ -454,12 +411,10 @@ static void service_answers_are_classed_permanent_or_retriable(void **state)
         struct stack *st = stack_start(cases[i].media ? cases[i].media : fine, 1, cases[i].control,
                                        cases[i].control ? 1 : 0, 2);
         struct fake_sink f = { 0 };
-        struct media_sink sink = sink_of(&f);
         struct media_session_config cfg = config_for(st);
         struct media_session_result out;
         struct rec_error err;
-        rec_error_clear(&err);
-        assert_int_equal(media_session_read(&cfg, &sink, &out, &err), cases[i].code);
+        assert_int_equal(read_into(&cfg, &f, &out, &err), cases[i].code);
         assert_int_equal(err.code, cases[i].code);
         assert_int_equal(err.retriable, cases[i].retriable);
         assert_string_equal(err.message, cases[i].message);
@@ -475,12 +430,10 @@ static void the_sinks_failures_end_the_reading(void **state)
     struct ts_answer bad[] = { { 200, NULL, "F1;X;F2;", 0, 0, 0, 0 } };
     struct stack *st = stack_start(bad, 1, NULL, 0, 3);
     struct fake_sink f = { 0 };
-    struct media_sink sink = sink_of(&f);
     struct media_session_config cfg = config_for(st);
     struct media_session_result out;
     struct rec_error err;
-    rec_error_clear(&err);
-    assert_int_equal(media_session_read(&cfg, &sink, &out, &err), REC_ERR_INVALID);
+    assert_int_equal(read_into(&cfg, &f, &out, &err), REC_ERR_INVALID);
     assert_int_equal(err.code, REC_ERR_INVALID);
     assert_int_equal(err.retriable, 0);
     assert_string_equal(err.message, "the media is not usable: bad fragment after 1");
@@ -493,8 +446,7 @@ static void the_sinks_failures_end_the_reading(void **state)
     st = stack_start(ends, 1, NULL, 0, 3);
     f = (struct fake_sink){ .refuse_restart = 1 };
     cfg = config_for(st);
-    rec_error_clear(&err);
-    assert_int_equal(media_session_read(&cfg, &sink, &out, &err), REC_ERR_STATE);
+    assert_int_equal(read_into(&cfg, &f, &out, &err), REC_ERR_STATE);
     assert_int_equal(err.retriable, 1);
     assert_string_equal(err.message, "cannot resume GetMedia without duplicating audio: audio of "
                                      "the cut fragment was written");
@@ -508,18 +460,17 @@ static void a_bad_configuration_sends_nothing(void **state)
     struct ts_answer media[] = { { 200, NULL, "D;", 0, 0, 0, 0 } };
     struct stack *st = stack_start(media, 1, NULL, 0, 1);
     struct fake_sink f = { 0 };
-    struct media_sink sink = sink_of(&f);
     struct media_session_result out;
     struct rec_error err;
     struct media_session_config cfg = config_for(st);
     cfg.start_fragment = NULL; /* FRAGMENT_NUMBER needs one */
-    rec_error_clear(&err);
-    assert_int_equal(media_session_read(&cfg, &sink, &out, &err), REC_ERR_INVALID);
+    assert_int_equal(read_into(&cfg, &f, &out, &err), REC_ERR_INVALID);
     assert_int_equal(err.retriable, 0);
     cfg = config_for(st);
     cfg.max_calls = 0;
-    assert_int_equal(media_session_read(&cfg, &sink, &out, &err), REC_ERR_INVALID);
+    assert_int_equal(read_into(&cfg, &f, &out, &err), REC_ERR_INVALID);
     cfg = config_for(st);
+    struct media_sink sink = sink_of(&f);
     sink.restart = NULL;
     assert_int_equal(media_session_read(&cfg, &sink, &out, &err), REC_ERR_INVALID);
     assert_int_equal(ts_count(st->control) + ts_count(st->data), 0);
