@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -230,11 +229,8 @@ cleanup:
 static uint64_t random64(void)
 {
     uint64_t r = 0;
-    if (RAND_bytes((unsigned char *)&r, sizeof(r)) != 1) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        r = (uint64_t)ts.tv_nsec * 0x9E3779B97F4A7C15ULL;
-    }
+    if (RAND_bytes((unsigned char *)&r, sizeof(r)) != 1) /* jitter only: the clock will do */
+        r = (uint64_t)rec_clock_mono_ms() * 0x9E3779B97F4A7C15ULL;
     return r;
 }
 
