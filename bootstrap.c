@@ -7,13 +7,12 @@
  * the error, repeat. Initialisation failures go to /runtime/init/error and
  * end the process; Lambda then starts a new one.
  */
-#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include <curl/curl.h>
-
+#include "aws/http.h"
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "handler/handler.h"
@@ -23,13 +22,6 @@ enum {
     NEXT_ATTEMPTS = 5,        /* consecutive failed `next` calls before we give up */
     NEXT_BACKOFF_MS = 100,    /* first retry delay; doubles each time */
 };
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
 
 /* Reports an initialisation failure and returns the process exit status. */
 static int init_failed(struct runtime_client *rt, const char *type, const char *message)
@@ -94,7 +86,7 @@ int main(void)
     rec_buf_init(&result.response, HANDLER_RESPONSE_LIMIT);
 
     rec_log_init_from_env();
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+    if (rec_http_global_init() != 0) {
         rec_log(REC_LOG_FATAL, "curl_global_init failed");
         return 1;
     }
@@ -135,7 +127,7 @@ int main(void)
                     LOG_INT("attempt", failures));
             if (failures >= NEXT_ATTEMPTS)
                 break; /* exit non-zero; Lambda starts a fresh environment */
-            sleep_ms((long)NEXT_BACKOFF_MS << (failures - 1));
+            rec_clock_sleep_ms((uint32_t)NEXT_BACKOFF_MS << (failures - 1));
             continue;
         }
         failures = 0;
@@ -147,6 +139,6 @@ cleanup:
         h->destroy(state);
     rec_buf_clean_up(&result.response, 0);
     runtime_client_clean_up(&rt);
-    curl_global_cleanup();
+    rec_http_global_clean_up();
     return status;
 }

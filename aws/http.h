@@ -30,6 +30,7 @@
 #include "aws/endpoint.h"
 #include "aws/retry.h"
 #include "common/buf.h"
+#include "common/error.h"
 #include "sigv4/credentials.h"
 
 /* A header field; both strings borrowed, NUL-terminated. */
@@ -153,8 +154,27 @@ const char *rec_aws_client_region(const struct rec_aws_client *client);
 int rec_aws_send(struct rec_aws_client *client, const struct rec_aws_request *req,
                  struct rec_aws_response *resp);
 
-/* Milliseconds since the Unix epoch now (CLOCK_REALTIME), the clock deadlines
- * are given in. */
-int64_t rec_aws_now_ms(void);
+/* Turns a failed rec_aws_send into the caller's error record: rc (its
+ * return) as the code, resp->retriable as retriable, and a message naming
+ * the operation, e.g. "GetMedia: 403 AccessDeniedException: User is not
+ * authorized (request id 7f3a...)"; for failures without an answer
+ * "PutObject: TransportError: Couldn't connect to server: ...". operation
+ * is the API's name as its reference page spells it. resp may be NULL (the
+ * request was refused before sending: the message is rec_strerror(rc)).
+ * The first failure in err wins (common/error.h). Returns err's code (rc
+ * unless err already held a failure); 0 and nothing recorded when rc is 0. */
+int rec_aws_error_from_send(struct rec_error *err, const char *operation, int rc,
+                            const struct rec_aws_response *resp);
+
+/* libcurl's process-wide set-up (curl_global_init), done once: later calls
+ * return 0 at once. bootstrap calls it before anything else runs (libcurl
+ * wants it before any thread starts and before the Runtime API client's
+ * handle); rec_aws_client_new calls it too, so tools and tests need not.
+ * Returns 0 or REC_ERR_HTTP. */
+int rec_http_global_init(void);
+
+/* Undoes rec_http_global_init at process exit, after every client and
+ * curl handle is gone. A no-op when it was not initialised. */
+void rec_http_global_clean_up(void);
 
 #endif

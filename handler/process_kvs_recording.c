@@ -18,25 +18,29 @@
 #include <cjson/cJSON.h>
 
 #include "common/buf.h"
+#include "common/bytes.h"
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "connect/ctr.h"
 #include "connect/object_names.h"
-#include "handler/contact_attributes.h"
 #include "handler/handler.h"
 #include "handler/kinesis_record.h"
 #include "handler/recorder_config.h"
-#include "kvs/kvs_api.h"
+#include "kvs/endpoint_cache.h"
+#include "kvs/media_session.h"
 #include "kvs/recording.h"
 #include "s3/upload_sink.h"
+#include "services/connect_client.h"
 
 enum outcome { OUTCOME_OK = 0, OUTCOME_RETRY, OUTCOME_PERMANENT };
 
 struct recorder {
     struct recorder_config cfg;
-    struct kvs_api *kvs;
+    struct kvs_client *kvs;
+    struct kvs_endpoint_cache *endpoints; /* for the process lifetime */
     struct rec_s3_client *s3;
-    struct rec_aws_client *connect;
+    struct connect_client *connect;
 };
 
 /* Everything about one KVS recording being written. */
@@ -51,9 +55,6 @@ struct recording_job {
     char keys[RECORDING_OUTPUTS][CONNECT_OBJECT_KEY_MAX + 1];
     struct s3_upload_status upload[RECORDING_OUTPUTS];
     int opened[RECORDING_OUTPUTS]; /* an S3 upload was opened for this output */
-    uint64_t media_bytes;    /* GetMedia body bytes given to the recorder, all calls */
-    int push_error;          /* the recorder's error while streaming */
-    int timed_out;
 };
 
 /* ---- a sink for outputs recordingAuth does not ask for ------------------ */
@@ -120,131 +121,69 @@ static int open_sink(void *user, enum recording_output which, uint32_t rate, uns
     return rc;
 }
 
-/* ---- GetMedia into the recorder ------------------------------------------- */
+/* ---- the recorder as the media session's sink ---------------------------- */
 
-static int on_media(void *user, const uint8_t *data, size_t len)
+static int sink_push(void *user, const uint8_t *bytes, size_t len, struct rec_error *err)
 {
     struct recording_job *job = user;
-    if (rec_aws_now_ms() >= job->abort_at_ms) {
-        job->timed_out = 1;
-        return REC_ERR_TIMEOUT;
-    }
-    job->media_bytes += len;
-    int rc = recording_push(job->recording, data, len);
+    int rc = recording_push(job->recording, bytes, len);
     if (rc == MKV_STOP)
-        return REC_AWS_STOP;
+        return MEDIA_SINK_DONE;
     if (rc < 0) {
-        job->push_error = rc;
+        rec_error_set(err, rc, 0, "%s", recording_error(job->recording));
         return rc;
     }
     return 0;
 }
 
-static int is_code(const struct rec_aws_response *resp, const char *code)
+static int sink_restart(void *user, struct rec_error *err)
 {
-    return strcmp(resp->error_code, code) == 0;
+    struct recording_job *job = user;
+    int rc = recording_restart_input(job->recording);
+    if (rc)
+        rec_error_set(err, rc, 0, "%s", recording_error(job->recording));
+    return rc;
+}
+
+static void sink_resume_point(void *user, struct kvs_resume_point *out)
+{
+    struct recording_job *job = user;
+    struct recording_stats st;
+    recording_get_stats(job->recording, &st);
+    memset(out, 0, sizeof(*out));
+    /* both fit: the recorder's fields are the resume point's sizes */
+    rec_str_copy(out->continuation_token, sizeof(out->continuation_token), st.continuation_token);
+    rec_str_copy(out->last_fragment, sizeof(out->last_fragment), st.last_fragment_seen);
+    out->fragments_seen = st.fragments_used + st.fragments_skipped;
 }
 
 /* Streams the stream's media into job->recording until the recording is
- * complete, the stream idles at its live edge, or something fails; resumes
- * a GetMedia that ended early. */
-static enum outcome stream_media(struct recording_job *job, char *why, size_t why_len)
+ * complete, the stream idles at its live edge, or something fails. */
+static enum outcome read_media(struct recording_job *job, char *why, size_t why_len)
 {
-    struct recorder *rec = job->rec;
-    const char *arn = job->entry->stream_arn;
-    struct rec_aws_response resp;
-    rec_aws_response_init(&resp);
-    enum outcome result = OUTCOME_RETRY;
-    char endpoint[KVS_API_ENDPOINT_MAX];
-    char value[FRAGMENT_NUMBER_MAX_DIGITS + 256];
-    const char *selector = "NOW";
-    const char *sel_value = NULL;
-    if (rec->cfg.start_by_fragment && job->entry->start_fragment[0]) {
-        selector = "FRAGMENT_NUMBER";
-        sel_value = job->entry->start_fragment;
-    }
-    int refreshed = 0;
-    unsigned calls = 0, idle_calls = 0;
-    for (;;) {
-        if (++calls > rec->cfg.max_get_media_calls) {
-            snprintf(why, why_len, "GetMedia ended early %u times in a row", calls - 1);
-            goto done;
-        }
-        int rc = kvs_api_data_endpoint(rec->kvs, arn, 0, job->deadline_ms, endpoint, sizeof(endpoint), &resp);
-        if (rc) {
-            snprintf(why, why_len, "GetDataEndpoint: %ld %s %s", resp.status, resp.error_code, resp.error_message);
-            result = resp.retriable ? OUTCOME_RETRY : OUTCOME_PERMANENT;
-            goto done;
-        }
-        struct recording_stats before;
-        recording_get_stats(job->recording, &before);
-        uint64_t bytes_before = job->media_bytes;
-        rc = kvs_api_get_media(rec->kvs, endpoint, arn, selector, sel_value, on_media, job,
-                               rec->cfg.idle_ms, job->abort_at_ms, &resp);
-        if (job->timed_out || rc == REC_ERR_TIMEOUT) {
-            snprintf(why, why_len, "the invocation's deadline is near");
-            job->timed_out = 1;
-            goto done;
-        }
-        if (job->push_error) {
-            snprintf(why, why_len, "the media is not usable: %s", recording_error(job->recording));
-            result = OUTCOME_PERMANENT;
-            goto done;
-        }
-        if (recording_done(job->recording)) {
-            result = OUTCOME_OK;
-            goto done;
-        }
-        /* A failure before any media arrived is an answer about the request itself
-         * (resp.body_bytes would count an error body too). */
-        if (rc && job->media_bytes == bytes_before) {
-            if (is_code(&resp, "InvalidEndpointException") && !refreshed) {
-                kvs_api_forget_endpoint(rec->kvs, arn);
-                refreshed = 1;
-                continue;
-            }
-            snprintf(why, why_len, "GetMedia: %ld %s %s", resp.status, resp.error_code, resp.error_message);
-            result = resp.retriable ? OUTCOME_RETRY : OUTCOME_PERMANENT;
-            goto done;
-        }
-        struct recording_stats after;
-        recording_get_stats(job->recording, &after);
-        int progressed = after.fragments_used + after.fragments_skipped >
-                             before.fragments_used + before.fragments_skipped ||
-                         strcmp(after.last_fragment_seen, before.last_fragment_seen) != 0;
-        /* The live edge: the stream delivered what it had and then idled. */
-        if (resp.stalled && !progressed) {
-            result = OUTCOME_OK;
-            goto done;
-        }
-        idle_calls = progressed ? 0 : idle_calls + 1;
-        if (idle_calls >= 2) {
-            result = OUTCOME_OK; /* nothing more to read */
-            goto done;
-        }
-        /* The session ended (the ~45-minute limit), the connection dropped,
-         * or it stalled mid-stream: go on after the last complete fragment. */
-        if (recording_restart_input(job->recording)) {
-            snprintf(why, why_len, "cannot resume GetMedia without duplicating audio");
-            goto done;
-        }
-        if (after.continuation_token[0]) {
-            snprintf(value, sizeof(value), "%s", after.continuation_token);
-            selector = "CONTINUATION_TOKEN";
-        } else if (after.last_fragment_seen[0]) {
-            snprintf(value, sizeof(value), "%s", after.last_fragment_seen);
-            selector = "FRAGMENT_NUMBER";
-        } else {
-            continue; /* nothing complete yet: start over from the same selector */
-        }
-        sel_value = value;
-        rec_log(REC_LOG_WARN, "GetMedia ended early; resuming", LOG_STR("contactId", job->ctr->contact_id),
-                LOG_STR("stream", arn), LOG_STR("selector", selector), LOG_STR("after", value),
-                LOG_INT("status", resp.status), LOG_BOOL("stalled", resp.stalled));
-    }
-done:
-    rec_aws_response_clean_up(&resp);
-    return result;
+    const struct recorder_config *cfg = &job->rec->cfg;
+    int by_fragment = cfg->start_by_fragment && job->entry->start_fragment[0];
+    struct media_session_config session = {
+        .kvs = job->rec->kvs,
+        .endpoints = job->rec->endpoints,
+        .stream_arn = job->entry->stream_arn,
+        .start_selector = by_fragment ? "FRAGMENT_NUMBER" : "NOW",
+        .start_fragment = by_fragment ? job->entry->start_fragment : NULL,
+        .idle_ms = cfg->idle_ms,
+        .max_calls = cfg->max_get_media_calls,
+        .deadline_ms = job->deadline_ms ? job->abort_at_ms : 0,
+        .log_name = "contactId",
+        .log_value = job->ctr->contact_id,
+    };
+    struct media_sink sink = { .user = job, .push = sink_push, .restart = sink_restart,
+                               .resume_point = sink_resume_point };
+    struct media_session_result res;
+    struct rec_error err;
+    rec_error_clear(&err);
+    if (media_session_read(&session, &sink, &res, &err) == 0)
+        return OUTCOME_OK;
+    snprintf(why, why_len, "%s", err.message);
+    return err.retriable ? OUTCOME_RETRY : OUTCOME_PERMANENT;
 }
 
 static double seconds(const struct recording_track_stats *t)
@@ -258,7 +197,7 @@ static enum outcome record_one(struct recorder *rec, const struct ctr *ctr, unsi
                                int64_t deadline_ms, char (*keys_out)[CONNECT_OBJECT_KEY_MAX + 1])
 {
     const struct ctr_recording *entry = &ctr->recordings[index - 1];
-    int64_t t0 = rec_aws_now_ms();
+    int64_t t0 = rec_clock_now_ms();
     struct recording_job *job = calloc(1, sizeof(*job));
     if (!job)
         return OUTCOME_RETRY;
@@ -282,7 +221,7 @@ static enum outcome record_one(struct recorder *rec, const struct ctr *ctr, unsi
         result = OUTCOME_PERMANENT;
         goto cleanup;
     }
-    result = stream_media(job, why, sizeof(why));
+    result = read_media(job, why, sizeof(why));
     if (result == OUTCOME_RETRY) {
         /* Discard: destroying without finish aborts every upload, so no
          * partial object or open multipart upload is left. */
@@ -296,10 +235,10 @@ static enum outcome record_one(struct recorder *rec, const struct ctr *ctr, unsi
             continue;
         if (job->upload[w].committed) {
             snprintf(keys_out[w], CONNECT_OBJECT_KEY_MAX + 1, "%s", job->keys[w]);
-        } else if (job->upload[w].error[0]) {
+        } else if (rec_error_is_set(&job->upload[w].err)) {
             upload_failed = 1;
-            upload_retriable |= job->upload[w].retriable;
-            snprintf(why, sizeof(why), "%s", job->upload[w].error);
+            upload_retriable |= job->upload[w].err.retriable;
+            snprintf(why, sizeof(why), "%s", job->upload[w].err.message);
         }
     }
     if (upload_failed) {
@@ -324,7 +263,7 @@ static enum outcome record_one(struct recorder *rec, const struct ctr *ctr, unsi
             LOG_STR("keyFromCustomer", keys_out[0][0] ? keys_out[0] : NULL),
             LOG_STR("keyToCustomer", keys_out[1][0] ? keys_out[1] : NULL),
             LOG_STR("keyMixed", keys_out[2][0] ? keys_out[2] : NULL),
-            LOG_STR("reason", why[0] ? why : NULL), LOG_INT("elapsedMs", rec_aws_now_ms() - t0));
+            LOG_STR("reason", why[0] ? why : NULL), LOG_INT("elapsedMs", rec_clock_now_ms() - t0));
     why[0] = '\0'; /* logged */
 cleanup:
     if (why[0])
@@ -333,7 +272,7 @@ cleanup:
                                         : "recording failed permanently",
                 LOG_STR("contactId", ctr->contact_id), LOG_STR("stream", entry->stream_arn),
                 LOG_INT("recording", index), LOG_STR("reason", why),
-                LOG_INT("elapsedMs", rec_aws_now_ms() - t0));
+                LOG_INT("elapsedMs", rec_clock_now_ms() - t0));
     recording_destroy(job->recording);
     free(job);
     return result;
@@ -346,14 +285,14 @@ static enum outcome process_ctr(struct recorder *rec, const struct ctr *ctr, int
     enum outcome result = OUTCOME_OK;
     struct rec_buf urls[RECORDING_OUTPUTS];
     for (int w = 0; w < RECORDING_OUTPUTS; w++)
-        rec_buf_init(&urls[w], CONTACT_ATTRIBUTES_MAX_BYTES);
+        rec_buf_init(&urls[w], CONNECT_ATTRIBUTES_MAX_BYTES);
     unsigned stored = 0;
     if (ctr->n_recordings == 0)
         rec_log(REC_LOG_WARN, "no KVS recording in the contact trace record", LOG_STR("contactId", ctr->contact_id));
     for (size_t i = 0; i < ctr->n_recordings; i++) {
-        if (deadline_ms && deadline_ms - rec_aws_now_ms() < rec->cfg.start_reserve_ms) {
+        if (deadline_ms && deadline_ms - rec_clock_now_ms() < rec->cfg.start_reserve_ms) {
             rec_log(REC_LOG_WARN, "too little time left to start a recording; Lambda will retry the record",
-                    LOG_STR("contactId", ctr->contact_id), LOG_INT("remainingMs", deadline_ms - rec_aws_now_ms()));
+                    LOG_STR("contactId", ctr->contact_id), LOG_INT("remainingMs", deadline_ms - rec_clock_now_ms()));
             result = OUTCOME_RETRY;
             goto cleanup;
         }
@@ -379,27 +318,28 @@ static enum outcome process_ctr(struct recorder *rec, const struct ctr *ctr, int
     }
     if (stored == 0)
         goto cleanup;
-    const char *names[RECORDING_OUTPUTS];
-    const char *values[RECORDING_OUTPUTS];
+    struct connect_attribute attrs[RECORDING_OUTPUTS];
     for (int w = 0; w < RECORDING_OUTPUTS; w++) {
-        names[w] = object_attribute_name((enum connect_audio)w);
-        values[w] = urls[w].data ? urls[w].data : "";
+        attrs[w].name = object_attribute_name((enum connect_audio)w);
+        attrs[w].value = urls[w].data ? urls[w].data : "";
     }
     struct rec_aws_response resp;
     rec_aws_response_init(&resp);
-    int rc = contact_attributes_update(rec->connect, ctr->instance_id, ctr->initial_contact_id, names,
-                                       values, RECORDING_OUTPUTS, deadline_ms, &resp);
+    struct rec_error err;
+    rec_error_clear(&err);
+    int rc = connect_update_contact_attributes(rec->connect, ctr->instance_id, ctr->initial_contact_id,
+                                               attrs, RECORDING_OUTPUTS, deadline_ms, &resp, &err);
     if (rc) {
-        int retriable = rc != REC_ERR_LIMIT && resp.retriable;
-        rec_log(retriable ? REC_LOG_WARN : REC_LOG_ERROR, "UpdateContactAttributes failed",
+        rec_log(err.retriable ? REC_LOG_WARN : REC_LOG_ERROR, "UpdateContactAttributes failed",
                 LOG_STR("contactId", ctr->contact_id), LOG_INT("status", resp.status),
-                LOG_STR("code", resp.error_code), LOG_STR("message", resp.error_message));
-        result = retriable ? OUTCOME_RETRY : OUTCOME_PERMANENT;
+                LOG_STR("code", resp.error_code), LOG_STR("message", resp.error_message),
+                LOG_STR("reason", err.message));
+        result = err.retriable ? OUTCOME_RETRY : OUTCOME_PERMANENT;
     } else {
         rec_log(REC_LOG_INFO, "contact attributes stored", LOG_STR("contactId", ctr->contact_id),
                 LOG_STR("initialContactId", ctr->initial_contact_id),
-                LOG_STR("audioFromCustomer", values[0]), LOG_STR("audioToCustomer", values[1]),
-                LOG_STR("audioMixed", values[2]));
+                LOG_STR("audioFromCustomer", attrs[0].value), LOG_STR("audioToCustomer", attrs[1].value),
+                LOG_STR("audioMixed", attrs[2].value));
     }
     rec_aws_response_clean_up(&resp);
 cleanup:
@@ -456,9 +396,10 @@ static void recorder_destroy(void *state)
     struct recorder *rec = state;
     if (!rec)
         return;
-    kvs_api_destroy(rec->kvs);
+    kvs_endpoint_cache_destroy(rec->endpoints);
+    kvs_client_destroy(rec->kvs);
     rec_s3_client_destroy(rec->s3);
-    rec_aws_client_destroy(rec->connect);
+    connect_client_destroy(rec->connect);
     free(rec);
 }
 
@@ -470,7 +411,9 @@ static int recorder_init(void **state, char *reason, size_t reason_len)
     int rc = recorder_config_from_env(&rec->cfg, reason, reason_len);
     if (rc)
         goto fail;
-    rc = kvs_api_new(&rec->kvs);
+    rc = kvs_client_new(&rec->kvs, NULL);
+    if (!rc)
+        rc = kvs_endpoint_cache_new(&rec->endpoints);
     if (rc) {
         snprintf(reason, reason_len, "Kinesis Video client: %s (credentials and region come from "
                  "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY and AWS_REGION or REGION)", rec_strerror(rc));
@@ -481,8 +424,7 @@ static int recorder_init(void **state, char *reason, size_t reason_len)
         snprintf(reason, reason_len, "S3 client: %s", rec_strerror(rc));
         goto fail;
     }
-    struct rec_aws_client_config connect = { .service_id = "Connect", .signing_name = "connect" };
-    rc = rec_aws_client_new(&rec->connect, &connect);
+    rc = connect_client_new(&rec->connect, NULL);
     if (rc) {
         snprintf(reason, reason_len, "Connect client: %s", rec_strerror(rc));
         goto fail;
@@ -517,7 +459,7 @@ static int recorder_invoke(void *state, const struct handler_context *ctx, const
         n++;
         const char *seq = kinesis_record_sequence(record);
         enum outcome o;
-        if (ctx->deadline_ms && ctx->deadline_ms - rec_aws_now_ms() < rec->cfg.start_reserve_ms)
+        if (ctx->deadline_ms && ctx->deadline_ms - rec_clock_now_ms() < rec->cfg.start_reserve_ms)
             o = OUTCOME_RETRY; /* not started: too little time left */
         else
             o = process_record(rec, record, ctx->deadline_ms);

@@ -10,11 +10,13 @@
  * default). Seeks may only go back into part 1 (byte_sink's header-region
  * promise) or to the end.
  *
- * Rule sources: Amazon S3 API Reference, "PutObject", "CreateMultipartUpload",
- * "UploadPart", "CompleteMultipartUpload" (parts may be uploaded in any order;
- * every part but the last at least 5 MiB; at most 10,000 parts; a 200 answer
- * may still carry an <Error>), "AbortMultipartUpload"; "Protecting data with
- * server-side encryption" (x-amz-server-side-encryption on every upload).
+ * The S3 calls are the S3 client's (services/s3_client.h: PutObject and
+ * CreateMultipartUpload describe the object with the same headers); this
+ * module is only the streaming. Rule sources: Amazon S3 API Reference,
+ * "UploadPart" (parts may be uploaded in any order; every part but the last
+ * at least 5 MiB; at most 10,000 parts), "CompleteMultipartUpload",
+ * "AbortMultipartUpload"; "Protecting data with server-side encryption"
+ * (x-amz-server-side-encryption on every upload).
  */
 #ifndef REC_S3_UPLOAD_SINK_H
 #define REC_S3_UPLOAD_SINK_H
@@ -23,19 +25,20 @@
 #include <stdint.h>
 
 #include "audio/byte_sink.h"
-#include "aws/http.h"
-#include "s3/s3_client.h"
+#include "common/error.h"
+#include "services/s3_client.h"
 
 #define S3_UPLOAD_DEFAULT_PART (16u * 1024u * 1024u)
 #define S3_UPLOAD_MIN_PART (5u * 1024u * 1024u)
-#define S3_UPLOAD_MAX_PARTS 10000u
+#define S3_UPLOAD_MAX_PARTS REC_S3_MAX_PARTS
 
 struct s3_upload_config {
     struct rec_s3_client *s3;  /* borrowed */
     const char *bucket;        /* copied */
     const char *key;           /* copied; raw (s3_client encodes it) */
-    const char *content_type;  /* e.g. "audio/wav" */
-    const char *contact_id;    /* x-amz-meta-contact-id; NULL for none */
+    /* The rest are borrowed for the sink's life. */
+    const char *content_type;  /* e.g. "audio/wav"; NULL: application/octet-stream */
+    const char *contact_id;    /* x-amz-meta-contact-id (printable ASCII); NULL for none */
     const char *sse;           /* "AES256" or "aws:kms"; NULL: "AES256" */
     const char *kms_key_id;    /* with aws:kms; NULL: the account's default key */
     const char *acl;           /* canned ACL; NULL: none (private) */
@@ -50,8 +53,9 @@ struct s3_upload_status {
     unsigned parts;          /* parts uploaded (0: PutObject) */
     int committed;           /* the object exists */
     int aborted;             /* a multipart upload was started and aborted */
-    int retriable;           /* on failure: whether trying again may succeed */
-    char error[512];         /* the first failure, "" if none */
+    struct rec_error err;    /* the first failure ("s3://BUCKET/KEY: UploadPart: 503
+                                SlowDown: ..."); err.retriable: whether trying the
+                                whole upload again may succeed */
 };
 
 /* Opens the sink into *out. status (caller's storage) must outlive the sink.
@@ -59,7 +63,9 @@ struct s3_upload_status {
  * REC_ERR_NOMEM. Nothing is sent until the first part fills or the sink is
  * committed. Closing with commit uploads the rest and completes the upload;
  * closing without commit aborts the multipart upload. A failed commit
- * aborts too, so no partial object or open upload is ever left behind. */
+ * aborts too, so no partial object or open upload is ever left behind.
+ * The sink's write and close return REC_ERR_IO, or for a failed S3 call
+ * its REC_ERR_AWS / REC_ERR_HTTP / REC_ERR_TIMEOUT; status->err says why. */
 int s3_upload_sink_open(const struct s3_upload_config *cfg, struct s3_upload_status *status,
                         struct byte_sink *out);
 

@@ -21,9 +21,10 @@
 #include <cjson/cJSON.h>
 
 #include "aws/http.h"
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
-#include "s3/s3_client.h"
+#include "services/s3_client.h"
 #include "sigv4/crypto.h"
 
 #define MAX_META 8
@@ -123,7 +124,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "s3_roundtrip: cannot create the S3 client: %s\n", rec_strerror(rc));
         return 1;
     }
-    int64_t deadline = deadline_ms ? rec_aws_now_ms() + deadline_ms : 0;
+    int64_t deadline = deadline_ms ? rec_clock_now_ms() + deadline_ms : 0;
     uint8_t *data = malloc(size ? size : 1);
     for (size_t i = 0; i < size; i++)
         data[i] = (uint8_t)(i * 31 + 7);
@@ -134,12 +135,12 @@ int main(int argc, char **argv)
         struct rec_s3_put_options opt = { .content_type = content_type, .metadata = meta,
                                           .n_metadata = n_meta, .sse = sse,
                                           .deadline_ms = deadline };
-        rc = rec_s3_put_object(s3, bucket, key, data, size, &opt, &resp);
+        rc = rec_s3_put_object(s3, bucket, key, data, size, &opt, &resp, NULL);
         report("put", rc, &resp, data, size);
         failed |= rc != 0;
     }
     if (!failed && (strcmp(op, "get") == 0 || strcmp(op, "roundtrip") == 0)) {
-        rc = rec_s3_get_object(s3, bucket, key, max, deadline, &resp);
+        rc = rec_s3_get_object(s3, bucket, key, max, deadline, &resp, NULL);
         report("get", rc, &resp, rc ? NULL : resp.body.data, rc ? 0 : resp.body.len);
         failed |= rc != 0;
         if (!rc && strcmp(op, "roundtrip") == 0 &&
@@ -149,7 +150,7 @@ int main(int argc, char **argv)
         }
     }
     if (strcmp(op, "head") == 0) {
-        rc = rec_s3_head_object(s3, bucket, key, deadline, &resp);
+        rc = rec_s3_head_object(s3, bucket, key, deadline, &resp, NULL);
         report("head", rc, &resp, NULL, 0);
         failed |= rc != 0;
     }

@@ -9,9 +9,11 @@
 #include <cmocka.h>
 
 #include "aws/http.h"
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "test_aws_server.h"
+#include "test_log_capture.h"
 
 #define SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 #define TOKEN "SESSIONTOKENVALUE"
@@ -38,37 +40,6 @@ static struct rec_aws_client *client_for(struct test_server *s, unsigned max_att
     assert_int_equal(rec_aws_client_new(&c, &cfg), 0);
     sigv4_credentials_clean_up(&creds);
     return c;
-}
-
-static FILE *g_log;
-
-static int capture_logs(void **state)
-{
-    (void)state;
-    setenv("AWS_LAMBDA_LOG_FORMAT", "TEXT", 1);
-    setenv("AWS_LAMBDA_LOG_LEVEL", "INFO", 1);
-    rec_log_init_from_env();
-    g_log = tmpfile();
-    rec_log_set_stream(g_log);
-    return 0;
-}
-
-static int release_logs(void **state)
-{
-    (void)state;
-    rec_log_set_stream(NULL);
-    fclose(g_log);
-    return 0;
-}
-
-static char *logged(void)
-{
-    fflush(g_log);
-    long len = ftell(g_log);
-    char *out = calloc(1, (size_t)len + 1);
-    rewind(g_log);
-    assert_int_equal(fread(out, 1, (size_t)len, g_log), (size_t)len);
-    return out;
 }
 
 static void get_returns_status_headers_and_body(void **state)
@@ -288,10 +259,10 @@ static void no_wait_is_started_past_the_deadline(void **state)
     struct rec_aws_client *c = client_for(s, 5, 60000, 0);
     struct rec_aws_response resp;
     rec_aws_response_init(&resp);
-    int64_t start = rec_aws_now_ms();
+    int64_t start = rec_clock_now_ms();
     struct rec_aws_request req = { .method = "GET", .path = "/x", .deadline_ms = start + 1000 };
     int rc = rec_aws_send(c, &req, &resp);
-    int64_t took = rec_aws_now_ms() - start;
+    int64_t took = rec_clock_now_ms() - start;
     /* either no wait was started, or a wait short enough to fit and a retry */
     assert_true(rc == REC_ERR_AWS || rc == REC_ERR_TIMEOUT);
     assert_int_equal(resp.retriable, 1);
@@ -299,7 +270,7 @@ static void no_wait_is_started_past_the_deadline(void **state)
     assert_true(resp.attempts >= 1);
     /* a deadline already passed: nothing is sent */
     size_t before = ts_count(s);
-    req.deadline_ms = rec_aws_now_ms() - 1;
+    req.deadline_ms = rec_clock_now_ms() - 1;
     assert_int_equal(rec_aws_send(c, &req, &resp), REC_ERR_TIMEOUT);
     assert_int_equal(resp.retriable, 1);
     assert_int_equal(ts_count(s), before);
@@ -317,7 +288,7 @@ static void deadline_during_a_slow_answer_times_out(void **state)
     struct rec_aws_response resp;
     rec_aws_response_init(&resp);
     struct rec_aws_request req = { .method = "GET", .path = "/x",
-                                   .deadline_ms = rec_aws_now_ms() + 300 };
+                                   .deadline_ms = rec_clock_now_ms() + 300 };
     assert_int_equal(rec_aws_send(c, &req, &resp), REC_ERR_TIMEOUT);
     assert_int_equal(resp.retriable, 1);
     assert_int_equal(resp.attempts, 1);
@@ -553,6 +524,65 @@ static void client_config_comes_from_the_environment(void **state)
     unsetenv("AWS_ENDPOINT_URL_KINESIS_VIDEO");
 }
 
+static void a_failed_send_becomes_one_error_record(void **state)
+{
+    (void)state;
+    struct ts_answer a[] = {
+        { 403, "x-amzn-RequestId: R9\r\nx-amzn-ErrorType: AccessDeniedException:http://x/\r\n",
+          "{\"message\":\"User is not authorized\"}", 0, 0, 0, 0 },
+        { 503, NULL, "", 0, 0, 0, 0 },
+    };
+    struct test_server *s = ts_start(a, 2);
+    struct rec_aws_client *c = client_for(s, 1, 1, 0);
+    struct rec_aws_response resp;
+    rec_aws_response_init(&resp);
+    struct rec_aws_request req = { .method = "POST", .path = "/getMedia", .body = "{}", .body_len = 2 };
+    struct rec_error err;
+    rec_error_clear(&err);
+    int rc = rec_aws_send(c, &req, &resp);
+    assert_int_equal(rec_aws_error_from_send(&err, "GetMedia", rc, &resp), REC_ERR_AWS);
+    assert_int_equal(err.code, REC_ERR_AWS);
+    assert_int_equal(err.retriable, 0);
+    assert_string_equal(err.message, "GetMedia: 403 AccessDeniedException: User is not authorized "
+                                     "(request id R9)");
+    /* the first failure stays; a success records nothing */
+    rc = rec_aws_send(c, &req, &resp);
+    assert_int_equal(rc, REC_ERR_AWS);
+    assert_int_equal(rec_aws_error_from_send(&err, "GetMedia", rc, &resp), REC_ERR_AWS);
+    assert_int_equal(err.retriable, 0);
+    rec_error_clear(&err);
+    assert_int_equal(rec_aws_error_from_send(&err, "GetMedia", 0, &resp), 0);
+    assert_false(rec_error_is_set(&err));
+    /* a 5xx without a body: the status stands for the code, retriable */
+    assert_int_equal(rec_aws_error_from_send(&err, "PutObject", rc, &resp), REC_ERR_AWS);
+    assert_int_equal(err.retriable, 1);
+    assert_string_equal(err.message, "PutObject: 503 503: X");
+    /* refused before sending: no response to speak of */
+    rec_error_clear(&err);
+    assert_int_equal(rec_aws_error_from_send(&err, "GetMedia", REC_ERR_INVALID, NULL), REC_ERR_INVALID);
+    assert_string_equal(err.message, "GetMedia: invalid input");
+    rec_aws_response_clean_up(&resp);
+    rec_aws_client_destroy(c);
+    ts_stop(s);
+
+    /* no answer at all: the transport's words, retriable */
+    c = client_for(NULL, 1, 1, 0);
+    rec_error_clear(&err);
+    rc = rec_aws_send(c, &req, &resp);
+    assert_int_equal(rec_aws_error_from_send(&err, "GetDataEndpoint", rc, &resp), REC_ERR_HTTP);
+    assert_int_equal(err.retriable, 1);
+    assert_true(strncmp(err.message, "GetDataEndpoint: TransportError: ", 33) == 0);
+    rec_aws_response_clean_up(&resp);
+    rec_aws_client_destroy(c);
+}
+
+static void global_init_is_idempotent(void **state)
+{
+    (void)state;
+    assert_int_equal(rec_http_global_init(), 0);
+    assert_int_equal(rec_http_global_init(), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -575,6 +605,8 @@ int main(void)
         cmocka_unit_test(bad_requests_are_refused_before_sending),
         cmocka_unit_test(request_endpoint_overrides_the_client_endpoint),
         cmocka_unit_test(client_config_comes_from_the_environment),
+        cmocka_unit_test(a_failed_send_becomes_one_error_record),
+        cmocka_unit_test(global_init_is_idempotent),
     };
     return cmocka_run_group_tests(tests, capture_logs, release_logs);
 }

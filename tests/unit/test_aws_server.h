@@ -1,8 +1,10 @@
 /*
- * A scripted HTTP/1.1 server for the request-layer tests: one thread on
- * 127.0.0.1, a port chosen by the kernel, keep-alive, and a list of canned
- * answers taken in order (the last one repeats). It records every request
- * (method, target, headers, body length) so tests can assert what was sent.
+ * A scripted HTTP/1.1 server for the request-layer tests: on 127.0.0.1, a
+ * port chosen by the kernel, a thread per connection, keep-alive, and a
+ * list of canned answers taken in order by all connections (the last one
+ * repeats). It records every request
+ * (method, target, headers, body length and its first TS_BODY_KEEP bytes) so
+ * tests can assert what was sent.
  *
  * Everything is bounded: at most TS_MAX_CONNS connections and TS_MAX_REQS
  * recorded requests, 5 s socket timeouts, header blocks of 64 KiB.
@@ -27,6 +29,7 @@
 #define TS_MAX_REQS 64
 #define TS_MAX_ANSWERS 16
 #define TS_HEAD_MAX (64 * 1024)
+#define TS_BODY_KEEP 4096
 
 struct ts_answer {
     int status;
@@ -43,6 +46,7 @@ struct ts_request {
     char target[1024];
     char *head;            /* the raw header block (heap) */
     size_t body_len;       /* bytes received */
+    char *body;            /* its first TS_BODY_KEEP bytes, NUL-terminated (heap) */
 };
 
 struct test_server {
@@ -56,6 +60,8 @@ struct test_server {
     struct ts_request reqs[TS_MAX_REQS];
     size_t n_reqs;
     int connections;
+    pthread_t conn_threads[TS_MAX_CONNS];
+    int n_conn_threads;    /* written by the accepting thread only */
     volatile int stop;
 };
 
@@ -117,6 +123,8 @@ static inline void ts_serve(struct test_server *s, int fd)
         const char *cl = ts_find_header(rq.head, "content-length");
         size_t want = cl ? (size_t)strtoull(cl, NULL, 10) : 0;
         size_t got = have - head_len < want ? have - head_len : want;
+        rq.body = calloc(1, TS_BODY_KEEP + 1);
+        memcpy(rq.body, buf + head_len, got < TS_BODY_KEEP ? got : TS_BODY_KEEP);
         size_t extra = have - head_len - got; /* pipelined bytes, kept */
         memmove(buf, buf + head_len + got, extra);
         have = extra;
@@ -127,6 +135,8 @@ static inline void ts_serve(struct test_server *s, int fd)
             ssize_t r = recv(fd, sink, ask, 0);
             if (r <= 0)
                 break;
+            if (got < TS_BODY_KEEP)
+                memcpy(rq.body + got, sink, TS_BODY_KEEP - got < (size_t)r ? TS_BODY_KEEP - got : (size_t)r);
             got += (size_t)r;
         }
         rq.body_len = got;
@@ -135,10 +145,12 @@ static inline void ts_serve(struct test_server *s, int fd)
                                                                         : s->n_answers - 1];
         if (s->next_answer < s->n_answers)
             s->next_answer++;
-        if (s->n_reqs < TS_MAX_REQS)
+        if (s->n_reqs < TS_MAX_REQS) {
             s->reqs[s->n_reqs++] = rq;
-        else
+        } else {
             free(rq.head);
+            free(rq.body);
+        }
         pthread_mutex_unlock(&s->lock);
 
         if (a.stall_ms_before)
@@ -171,6 +183,22 @@ done:
     free(buf);
 }
 
+struct ts_conn {
+    struct test_server *s;
+    int fd;
+};
+
+static inline void *ts_conn_main(void *arg)
+{
+    struct ts_conn *c = arg;
+    ts_serve(c->s, c->fd);
+    close(c->fd);
+    free(c);
+    return NULL;
+}
+
+/* Each connection is served by a thread of its own, so an answer that
+ * stalls on one connection does not hold up the client's next one. */
 static inline void *ts_main(void *arg)
 {
     struct test_server *s = arg;
@@ -182,11 +210,14 @@ static inline void *ts_main(void *arg)
             close(fd);
             break;
         }
+        struct ts_conn *c = malloc(sizeof(*c));
+        *c = (struct ts_conn){ s, fd };
         pthread_mutex_lock(&s->lock);
         s->connections++;
         pthread_mutex_unlock(&s->lock);
-        ts_serve(s, fd);
-        close(fd);
+        if (pthread_create(&s->conn_threads[s->n_conn_threads], NULL, ts_conn_main, c) != 0)
+            abort();
+        s->n_conn_threads++;
     }
     return NULL;
 }
@@ -221,9 +252,13 @@ static inline void ts_stop(struct test_server *s)
     close(fd);
     shutdown(s->listen_fd, SHUT_RDWR);
     pthread_join(s->thread, NULL);
+    for (int i = 0; i < s->n_conn_threads; i++)
+        pthread_join(s->conn_threads[i], NULL);
     close(s->listen_fd);
-    for (size_t i = 0; i < s->n_reqs; i++)
+    for (size_t i = 0; i < s->n_reqs; i++) {
         free(s->reqs[i].head);
+        free(s->reqs[i].body);
+    }
     pthread_mutex_destroy(&s->lock);
     free(s);
 }

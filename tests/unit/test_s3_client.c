@@ -1,4 +1,4 @@
-/* Tests of the minimal S3 client (s3/s3_client.c) against the scripted local
+/* Tests of the minimal S3 client (services/s3_client.c) against the scripted local
  * server: addressing style, key encoding, PutObject headers, GetObject cap,
  * 404 handling, argument checks. */
 #include <setjmp.h>
@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "common/error.h"
-#include "s3/s3_client.h"
+#include "services/s3_client.h"
 #include "sigv4/crypto.h"
 #include "test_aws_server.h"
 
@@ -57,7 +57,7 @@ static void put_object_sends_key_metadata_and_encryption(void **state)
     rec_aws_response_init(&resp);
     const char *body = "RIFF....WAVE";
     assert_int_equal(rec_s3_put_object(s3, "recordings", "recordings/2024/2/25/a b+c~.wav", body,
-                                       strlen(body), &opt, &resp),
+                                       strlen(body), &opt, &resp, NULL),
                      0);
     assert_string_equal(rec_aws_response_header(&resp, "etag"), "\"abc\"");
     const struct ts_request *r = &s->reqs[0];
@@ -91,7 +91,7 @@ static void default_endpoint_style_is_virtual_hosted(void **state)
     assert_true(rec_s3_uses_path_style(s3, "dotted.bucket")); /* TLS cannot cover it */
     struct rec_aws_response resp;
     rec_aws_response_init(&resp);
-    assert_int_equal(rec_s3_get_object(s3, "rec-bucket", "dir/k", 0, 0, &resp), 0);
+    assert_int_equal(rec_s3_get_object(s3, "rec-bucket", "dir/k", 0, 0, &resp, NULL), 0);
     assert_string_equal(resp.body.data, "object bytes");
     char host[64];
     snprintf(host, sizeof(host), "rec-bucket.localhost:%d", s->port);
@@ -115,13 +115,18 @@ static void get_object_is_capped_and_404_is_not_found(void **state)
     struct rec_s3_client *s3 = s3_overridden(s);
     struct rec_aws_response resp;
     rec_aws_response_init(&resp);
-    assert_int_equal(rec_s3_get_object(s3, "bucket", "big", 4999, 0, &resp), REC_ERR_LIMIT);
+    assert_int_equal(rec_s3_get_object(s3, "bucket", "big", 4999, 0, &resp, NULL), REC_ERR_LIMIT);
     assert_int_equal(resp.retriable, 0);
-    assert_int_equal(rec_s3_get_object(s3, "bucket", "gone", 0, 0, &resp), REC_ERR_NOT_FOUND);
+    struct rec_error err;
+    rec_error_clear(&err);
+    assert_int_equal(rec_s3_get_object(s3, "bucket", "gone", 0, 0, &resp, &err), REC_ERR_NOT_FOUND);
     assert_string_equal(resp.error_code, "NoSuchKey");
     assert_int_equal(resp.retriable, 0);
-    assert_int_equal(rec_s3_head_object(s3, "bucket", "gone", 0, &resp), REC_ERR_NOT_FOUND);
-    assert_int_equal(rec_s3_head_object(s3, "bucket", "there", 0, &resp), 0);
+    assert_int_equal(err.code, REC_ERR_NOT_FOUND);
+    assert_int_equal(err.retriable, 0);
+    assert_string_equal(err.message, "GetObject: 404 NoSuchKey: gone");
+    assert_int_equal(rec_s3_head_object(s3, "bucket", "gone", 0, &resp, NULL), REC_ERR_NOT_FOUND);
+    assert_int_equal(rec_s3_head_object(s3, "bucket", "there", 0, &resp, NULL), 0);
     assert_string_equal(rec_aws_response_header(&resp, "x-amz-meta-contact-id"), "c-9");
     assert_string_equal(s->reqs[3].method, "HEAD");
     rec_aws_response_clean_up(&resp);
@@ -138,17 +143,17 @@ static void generic_requests_carry_a_query_for_multipart(void **state)
     struct rec_aws_response resp;
     rec_aws_response_init(&resp);
     struct rec_s3_request req = { .method = "POST", .bucket = "bucket", .key = "k", .query = "uploads" };
-    assert_int_equal(rec_s3_send(s3, &req, &resp), 0);
+    assert_int_equal(rec_s3_send(s3, &req, &resp, NULL), 0);
     assert_string_equal(s->reqs[0].target, "/bucket/k?uploads");
     struct rec_s3_request part = { .method = "PUT", .bucket = "bucket", .key = "k",
                                    .query = "partNumber=2&uploadId=u%2B1", .body = "part",
                                    .body_len = 4,
                                    .payload_hash = "0000000000000000000000000000000000000000000000000000000000000000" };
-    assert_int_equal(rec_s3_send(s3, &part, &resp), 0);
+    assert_int_equal(rec_s3_send(s3, &part, &resp, NULL), 0);
     assert_string_equal(s->reqs[1].target, "/bucket/k?partNumber=2&uploadId=u%2B1");
     assert_true(header_is(s->reqs[1].head, "x-amz-content-sha256", part.payload_hash));
     struct rec_s3_request bucket_op = { .method = "GET", .bucket = "bucket" };
-    assert_int_equal(rec_s3_send(s3, &bucket_op, &resp), 0);
+    assert_int_equal(rec_s3_send(s3, &bucket_op, &resp, NULL), 0);
     assert_string_equal(s->reqs[2].target, "/bucket");
     rec_aws_response_clean_up(&resp);
     rec_s3_client_destroy(s3);
@@ -169,18 +174,23 @@ static void bad_arguments_send_nothing(void **state)
     struct rec_s3_put_options o2 = { .metadata = bad_name, .n_metadata = 1 };
     struct rec_s3_put_options o3 = { .sse = "rot13" };
     struct rec_s3_put_options o4 = { .sse = "AES256", .sse_kms_key_id = "k" };
-    assert_int_equal(rec_s3_put_object(s3, "bucket", "k", "x", 1, &o1, &resp), REC_ERR_INVALID);
-    assert_int_equal(rec_s3_put_object(s3, "bucket", "k", "x", 1, &o2, &resp), REC_ERR_INVALID);
-    assert_int_equal(rec_s3_put_object(s3, "bucket", "k", "x", 1, &o3, &resp), REC_ERR_INVALID);
-    assert_int_equal(rec_s3_put_object(s3, "bucket", "k", "x", 1, &o4, &resp), REC_ERR_INVALID);
-    assert_int_equal(rec_s3_put_object(s3, "Bucket", "k", "x", 1, NULL, &resp), REC_ERR_INVALID);
-    assert_int_equal(rec_s3_put_object(s3, "ab", "k", "x", 1, NULL, &resp), REC_ERR_INVALID);
-    assert_int_equal(rec_s3_put_object(s3, "bucket", "", "x", 1, NULL, &resp), REC_ERR_INVALID);
-    assert_int_equal(rec_s3_get_object(s3, "bucket", NULL, 0, 0, &resp), REC_ERR_INVALID);
+    struct rec_error err;
+    rec_error_clear(&err);
+    assert_int_equal(rec_s3_put_object(s3, "bucket", "k", "x", 1, &o1, &resp, &err), REC_ERR_INVALID);
+    assert_int_equal(err.code, REC_ERR_INVALID);
+    assert_int_equal(err.retriable, 0);
+    assert_string_equal(err.message, "PutObject: no key, or metadata S3 would not store, or an unknown encryption");
+    assert_int_equal(rec_s3_put_object(s3, "bucket", "k", "x", 1, &o2, &resp, NULL), REC_ERR_INVALID);
+    assert_int_equal(rec_s3_put_object(s3, "bucket", "k", "x", 1, &o3, &resp, NULL), REC_ERR_INVALID);
+    assert_int_equal(rec_s3_put_object(s3, "bucket", "k", "x", 1, &o4, &resp, NULL), REC_ERR_INVALID);
+    assert_int_equal(rec_s3_put_object(s3, "Bucket", "k", "x", 1, NULL, &resp, NULL), REC_ERR_INVALID);
+    assert_int_equal(rec_s3_put_object(s3, "ab", "k", "x", 1, NULL, &resp, NULL), REC_ERR_INVALID);
+    assert_int_equal(rec_s3_put_object(s3, "bucket", "", "x", 1, NULL, &resp, NULL), REC_ERR_INVALID);
+    assert_int_equal(rec_s3_get_object(s3, "bucket", NULL, 0, 0, &resp, NULL), REC_ERR_INVALID);
     char long_key[1100];
     memset(long_key, 'k', sizeof(long_key) - 1);
     long_key[sizeof(long_key) - 1] = '\0';
-    assert_int_equal(rec_s3_get_object(s3, "bucket", long_key, 0, 0, &resp), REC_ERR_INVALID);
+    assert_int_equal(rec_s3_get_object(s3, "bucket", long_key, 0, 0, &resp, NULL), REC_ERR_INVALID);
     assert_int_equal(ts_count(s), 0);
     rec_aws_response_clean_up(&resp);
     rec_s3_client_destroy(s3);
