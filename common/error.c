@@ -20,6 +20,7 @@ const char *rec_strerror(int err)
     case REC_ERR_NOT_FOUND: return "not found";
     case REC_ERR_CONFIG: return "configuration error";
     case REC_ERR_STATE: return "invalid state";
+    case REC_ERR_CONDITION: return "condition not met";
     default: return "unknown error";
     }
 }

@@ -23,6 +23,7 @@ enum rec_error_code {
     REC_ERR_NOT_FOUND = -10,  /* a named thing does not exist */
     REC_ERR_CONFIG = -11,     /* missing or bad configuration (environment) */
     REC_ERR_STATE = -12,      /* called in the wrong state (e.g. after a sticky error) */
+    REC_ERR_CONDITION = -13,  /* a conditional write's condition did not hold */
 };
 
 /* Inside a function with `int rc` and a `cleanup:` label: runs expr, and on

@@ -49,6 +49,7 @@ int service_json_send(struct rec_aws_client *client, const struct service_json_r
         .user = req->user,
         .low_speed_time_ms = req->idle_ms,
         .deadline_ms = req->deadline_ms,
+        .max_attempts = req->max_attempts,
     };
     rc = rec_aws_send(client, &r, resp);
     if (rc) {

@@ -66,6 +66,8 @@ struct service_json_request {
     void *user;               /* for on_body */
     long idle_ms;             /* with on_body: the stall limit (0: the client's) */
     int64_t deadline_ms;      /* absolute, Unix epoch ms; 0: none */
+    unsigned max_attempts;    /* 0: the client's retry policy; 2 = one retry at most
+                                 (callers with a few seconds, like a contact flow's) */
 };
 
 /* Prints req->body, sends it (retrying as aws/http.h says) and fills resp.

@@ -35,7 +35,7 @@ ROLE = "recorder-lambda-role"
 ALLOW_ALL_WE_USE = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow",
-                   "Action": ["s3:*", "kinesisvideo:*", "connect:*", "sts:*", "kms:*"],
+                   "Action": ["s3:*", "kinesisvideo:*", "connect:*", "sts:*", "kms:*", "dynamodb:*"],
                    "Resource": "*"}],
 }
 
@@ -164,12 +164,19 @@ class LocalStack:
             return json.loads(r.read())
 
     def inject_fault(self, method=None, path_prefix=None, status=503, code="ServiceUnavailable",
-                     count=1, error_format="json", service=None, message=None):
-        """The next `count` matching requests get this error instead of an answer."""
+                     count=1, error_format="json", service=None, message=None, target=None,
+                     retry_after=None):
+        """The next `count` matching requests get this error instead of an answer
+        (target: only requests with this X-Amz-Target; retry_after: a Retry-After
+        header, seconds)."""
         f = {"method": method, "path_prefix": path_prefix, "status": status, "code": code,
              "count": count, "error_format": error_format, "service": service}
         if message:
             f["message"] = message
+        if target:
+            f["target"] = target
+        if retry_after is not None:
+            f["retry_after"] = retry_after
         self._post("/_stack/faults", f)
 
     def clear_faults(self):

@@ -1,0 +1,112 @@
+#include "services/dynamodb_client.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TARGET_PREFIX "DynamoDB_20120810."
+#define CONTENT_TYPE "application/x-amz-json-1.0"
+
+struct dynamodb_client {
+    struct rec_aws_client *http;
+};
+
+int dynamodb_client_new(struct dynamodb_client **out, const struct service_options *opt)
+{
+    struct dynamodb_client *c = calloc(1, sizeof(*c));
+    if (!c)
+        return REC_ERR_NOMEM;
+    int rc = service_client_new(&c->http, "DynamoDB", "dynamodb", 0, opt);
+    if (rc) {
+        free(c);
+        return rc;
+    }
+    *out = c;
+    return 0;
+}
+
+void dynamodb_client_destroy(struct dynamodb_client *ddb)
+{
+    if (!ddb)
+        return;
+    rec_aws_client_destroy(ddb->http);
+    free(ddb);
+}
+
+int dynamodb_call(struct dynamodb_client *ddb, const char *operation, const cJSON *request,
+                  int64_t deadline_ms, unsigned max_attempts, cJSON **answer,
+                  struct rec_error *err)
+{
+    char target[96];
+    if (snprintf(target, sizeof(target), TARGET_PREFIX "%s", operation) >= (int)sizeof(target))
+        return rec_error_set(err, REC_ERR_INVALID, 0, "DynamoDB operation name too long");
+    struct service_json_request req = {
+        .operation = operation, .path = "/", .target = target, .content_type = CONTENT_TYPE,
+        .body = request, .deadline_ms = deadline_ms, .max_attempts = max_attempts,
+    };
+    struct rec_aws_response resp;
+    rec_aws_response_init(&resp);
+    struct rec_error local;
+    rec_error_clear(&local);
+    int rc = service_json_send(ddb->http, &req, &resp, answer, &local);
+    if (rc == REC_ERR_AWS && strcmp(resp.error_code, "ConditionalCheckFailedException") == 0) {
+        rc = REC_ERR_CONDITION;
+        local.code = REC_ERR_CONDITION;
+        local.retriable = 0;
+    }
+    rec_error_wrap(err, &local, NULL);
+    rec_aws_response_clean_up(&resp);
+    return rc;
+}
+
+static int add_typed(cJSON *map, const char *name, const char *type, cJSON *value)
+{
+    cJSON *attr = cJSON_CreateObject();
+    if (!attr || !value || !cJSON_AddItemToObject(attr, type, value)) {
+        cJSON_Delete(attr);
+        cJSON_Delete(value);
+        return REC_ERR_NOMEM;
+    }
+    if (!cJSON_AddItemToObject(map, name, attr)) {
+        cJSON_Delete(attr);
+        return REC_ERR_NOMEM;
+    }
+    return 0;
+}
+
+int dynamodb_add_s(cJSON *map, const char *name, const char *value)
+{
+    return add_typed(map, name, "S", cJSON_CreateString(value));
+}
+
+int dynamodb_add_n(cJSON *map, const char *name, long long value)
+{
+    char text[32];
+    snprintf(text, sizeof(text), "%lld", value);
+    return add_typed(map, name, "N", cJSON_CreateString(text));
+}
+
+int dynamodb_add_bool(cJSON *map, const char *name, int value)
+{
+    return add_typed(map, name, "BOOL", cJSON_CreateBool(value));
+}
+
+const char *dynamodb_get_s(const cJSON *item, const char *name)
+{
+    return service_json_string(cJSON_GetObjectItemCaseSensitive(item, name), "S");
+}
+
+int dynamodb_get_n(const cJSON *item, const char *name, long long *out)
+{
+    const char *text = service_json_string(cJSON_GetObjectItemCaseSensitive(item, name), "N");
+    if (!text)
+        return REC_ERR_NOT_FOUND;
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (errno || end == text || *end)
+        return REC_ERR_INVALID;
+    *out = v;
+    return 0;
+}

@@ -1,0 +1,69 @@
+/*
+ * An Amazon DynamoDB client: the JSON 1.0 protocol over the request layer.
+ *
+ * Rule sources: Amazon DynamoDB API Reference, "PutItem", "UpdateItem",
+ * "GetItem", "DeleteItem", "Query" (POST / with X-Amz-Target
+ * DynamoDB_20120810.<Operation> and Content-Type
+ * application/x-amz-json-1.0; errors as {"__type":"...#Code","message":...},
+ * or XML from some front ends; ConditionalCheckFailedException when a
+ * ConditionExpression is false); "Data type descriptors" (an attribute value
+ * is {"S":"text"}, {"N":"123"}, {"BOOL":true}, {"M":{...}}, {"L":[...]}).
+ * ../shared/SIBLINGS.md §0.2.
+ *
+ * The caller builds each request document with cJSON (TableName, Key, Item,
+ * expressions) using the attribute-value helpers below, and reads the answer
+ * document; the client knows the protocol, not our tables.
+ */
+#ifndef REC_SERVICES_DYNAMODB_CLIENT_H
+#define REC_SERVICES_DYNAMODB_CLIENT_H
+
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "common/error.h"
+#include "services/service.h"
+
+struct dynamodb_client;
+
+/* Creates the client (endpoint override AWS_ENDPOINT_URL_DYNAMODB, then
+ * AWS_ENDPOINT_URL). opt may be NULL (everything from the environment).
+ * Returns 0 or service_client_new's error. Destroy with
+ * dynamodb_client_destroy (NULL ok). */
+int dynamodb_client_new(struct dynamodb_client **out, const struct service_options *opt);
+void dynamodb_client_destroy(struct dynamodb_client *ddb);
+
+/* Sends one operation ("PutItem", "UpdateItem", "GetItem", "DeleteItem",
+ * "Query", ...) with the request document (borrowed; NULL means the caller
+ * ran out of memory building it: REC_ERR_NOMEM, nothing sent). deadline_ms
+ * is absolute epoch ms (0: none); max_attempts limits tries (0: the
+ * request layer's policy). With answer non-NULL, *answer is the answer
+ * document (the caller frees it with cJSON_Delete).
+ * Returns 0; REC_ERR_CONDITION when the service answered
+ * ConditionalCheckFailedException (err filled, not retriable: the item is
+ * not as the condition wanted); otherwise service_json_send's errors
+ * (throttling and 5xx retriable, other 4xx not). */
+int dynamodb_call(struct dynamodb_client *ddb, const char *operation, const cJSON *request,
+                  int64_t deadline_ms, unsigned max_attempts, cJSON **answer,
+                  struct rec_error *err);
+
+/* Adds name = {"S": value} to an item, key or ExpressionAttributeValues
+ * map. Returns 0 or REC_ERR_NOMEM. */
+int dynamodb_add_s(cJSON *map, const char *name, const char *value);
+
+/* Adds name = {"N": "<value>"} (DynamoDB numbers travel as decimal text). */
+int dynamodb_add_n(cJSON *map, const char *name, long long value);
+
+/* Adds name = {"BOOL": value}. */
+int dynamodb_add_bool(cJSON *map, const char *name, int value);
+
+/* The text of an {"S": ...} attribute of item, or NULL when it is missing
+ * or of another type. Owned by item. */
+const char *dynamodb_get_s(const cJSON *item, const char *name);
+
+/* Reads an {"N": ...} attribute that holds an integer into *out. Returns 0,
+ * REC_ERR_NOT_FOUND (missing or another type) or REC_ERR_INVALID (not an
+ * integer that fits in long long). */
+int dynamodb_get_n(const cJSON *item, const char *name, long long *out);
+
+#endif
