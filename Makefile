@@ -56,7 +56,7 @@ LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lm
 LDFLAGS += $(SANFLAGS)
 endif
 
-MODULE_DIRS := common runtime handler kvs audio sigv4 aws s3
+MODULE_DIRS := common runtime handler kvs recorder audio sigv4 aws s3
 LIB_SRCS  := $(foreach d,$(MODULE_DIRS),$(wildcard $(d)/*.c))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB       := $(BUILD)/librecorder.a

@@ -27,7 +27,7 @@
 #include "audio/wav_writer.h"
 #include "common/buf.h"
 #include "common/error.h"
-#include "kvs/track_codec.h"
+#include "recorder/track_codec.h"
 
 #define DEFAULT_MAX_FRAGMENT_BYTES ((size_t)8 << 20)
 #define MAX_TRACKS 32 /* TrackEntries per fragment; Connect has 2 */

@@ -2,7 +2,7 @@
  * The recorder: GetMedia bytes in, a contact's WAV recordings out.
  *
  * Glue between the Matroska reader (kvs/mkv_reader.h), fragment selection
- * (kvs/fragment_select.h), track roles and codecs (kvs/track_codec.h), the
+ * (recorder/fragment_select.h), track roles and codecs (recorder/track_codec.h), the
  * audio timeline (audio/timeline.h), the stereo mix (audio/stereo_mix.h) and
  * the WAV writer (audio/wav_writer.h) over byte sinks (audio/byte_sink.h).
  * kvs2wav and the Lambda handler drive it the same way:
@@ -36,7 +36,7 @@
 
 #include "audio/byte_sink.h"
 #include "kvs/fragment_number.h"
-#include "kvs/fragment_select.h"
+#include "recorder/fragment_select.h"
 #include "kvs/mkv_reader.h"
 
 enum recording_output {
@@ -129,7 +129,7 @@ int recording_done(const struct recording *r);
 /* Ends the input and finalizes every output with audio, also after an
  * error: every complete block read before the end or the fault is kept. A
  * fragment cut off by the end of input (or an error) is judged with the
- * tags it had (kvs/fragment_select.h: FRAGMENT_CUT). Returns 0, the sticky
+ * tags it had (recorder/fragment_select.h: FRAGMENT_CUT). Returns 0, the sticky
  * error, REC_ERR_UNSUPPORTED when a track's codec could not be decoded
  * (the other track is still written) or the used fragments have no track
  * to record, or REC_ERR_TRUNCATED when the input ended inside a fragment.

@@ -1,6 +1,6 @@
 /* Unit tests for the audio timeline rules (audio/timeline.h), fragment number
  * comparison (kvs/fragment_number.h) and fragment selection
- * (kvs/fragment_select.h). */
+ * (recorder/fragment_select.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,7 +12,7 @@
 #include "audio/timeline.h"
 #include "common/error.h"
 #include "kvs/fragment_number.h"
-#include "kvs/fragment_select.h"
+#include "recorder/fragment_select.h"
 
 #define MS 1000000LL            /* ns per ms */
 #define T0 1700000000000LL * MS /* an epoch time in ns */

@@ -1,4 +1,4 @@
-/* Unit tests for track roles and codecs (kvs/track_codec.h). */
+/* Unit tests for track roles and codecs (recorder/track_codec.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,7 +8,7 @@
 #include <cmocka.h>
 
 #include "common/error.h"
-#include "kvs/track_codec.h"
+#include "recorder/track_codec.h"
 
 static struct track_entry entry(uint64_t number, const char *name, const char *codec)
 {

@@ -1,4 +1,4 @@
-#include "kvs/fragment_select.h"
+#include "recorder/fragment_select.h"
 
 #include <stdio.h>
 #include <string.h>

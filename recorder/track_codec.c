@@ -1,4 +1,4 @@
-#include "kvs/track_codec.h"
+#include "recorder/track_codec.h"
 
 #include <ctype.h>
 #include <stdarg.h>

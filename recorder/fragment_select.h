@@ -32,8 +32,8 @@
  *    a contact that had not started yet gets nothing from a fragment that
  *    cannot be attributed).
  */
-#ifndef REC_KVS_FRAGMENT_SELECT_H
-#define REC_KVS_FRAGMENT_SELECT_H
+#ifndef REC_RECORDER_FRAGMENT_SELECT_H
+#define REC_RECORDER_FRAGMENT_SELECT_H
 
 #include <stdint.h>
 

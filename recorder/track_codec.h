@@ -15,8 +15,8 @@
  * unsupported for that track rather than decoded as noise. Only mono 16-bit
  * is handled; other widths and channel counts are refused with a reason.
  */
-#ifndef REC_KVS_TRACK_CODEC_H
-#define REC_KVS_TRACK_CODEC_H
+#ifndef REC_RECORDER_TRACK_CODEC_H
+#define REC_RECORDER_TRACK_CODEC_H
 
 #include <stddef.h>
 #include <stdint.h>
