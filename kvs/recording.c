@@ -26,8 +26,20 @@
 #include "audio/timeline.h"
 #include "audio/wav_writer.h"
 #include "common/buf.h"
+#include "common/bytes.h"
 #include "common/error.h"
 #include "recorder/track_codec.h"
+
+/* Connect's track names (REFERENCE.md §3). */
+static const struct track_roles connect_roles = {
+    .name = { "AUDIO_FROM_CUSTOMER", "AUDIO_TO_CUSTOMER" },
+    .lone_name = "Track_audio/L16",
+};
+
+static const char *track_role_name(int role)
+{
+    return role >= 0 && role < TRACK_ROLES ? connect_roles.name[role] : "";
+}
 
 #define DEFAULT_MAX_FRAGMENT_BYTES ((size_t)8 << 20)
 #define MAX_TRACKS 32 /* TrackEntries per fragment; Connect has 2 */
@@ -85,7 +97,7 @@ struct recording {
     int tracks_stale;   /* the next on_track starts a new table */
     char number[FRAGMENT_NUMBER_MAX_DIGITS + 2];
     int have_number;
-    char contact[FRAGMENT_SELECT_MAX_CONTACT + 2];
+    char contact[FRAGMENT_SELECT_MAX_CALL_ID + 2];
     int have_contact;
     char mime[128];
     int have_mime;
@@ -268,7 +280,10 @@ static void resolve_codecs(struct recording *r, const char *mime)
         if (o->failed)
             continue;
         struct track_codec c;
-        if (track_codec_resolve(t, mime, &c) != 0) {
+        struct track_mime m;
+        if (mime)
+            track_mime_parse(&m, mime);
+        if (track_codec_resolve(t, mime ? &m : NULL, &c) != 0) {
             role_fail(r, ro, c.why);
             continue;
         }
@@ -388,6 +403,12 @@ static int commit_held(struct recording *r)
     return 0;
 }
 
+static enum fragment_call call_of(const struct recording *r)
+{
+    return r->have_contact ? fragment_select_call(&r->select, rec_bytes_of_str(r->contact))
+                           : FRAGMENT_CALL_UNSEEN;
+}
+
 static void note_used(struct recording *r)
 {
     struct recording_stats *st = &r->st;
@@ -409,7 +430,7 @@ static void note_used(struct recording *r)
  * so waiting for the next fragment's EBML header would stall the reader. */
 static int tags_sufficient(const struct recording *r)
 {
-    if (r->select.contact_id[0] && !r->have_contact)
+    if (r->select.call_id[0] && !r->have_contact)
         return 0;
     if ((r->select.start[0] || r->select.stop[0]) && !r->have_number)
         return 0;
@@ -429,7 +450,7 @@ static int settle_fragment(struct recording *r, enum fragment_phase phase, int e
             return 0;
         enum fragment_verdict v = fragment_select_judge(&r->select, phase,
                                                         r->have_number ? r->number : NULL,
-                                                        r->have_contact ? r->contact : NULL);
+                                                        call_of(r));
         if (v == FRAGMENT_USE) {
             resolve_codecs(r, r->have_mime ? r->mime : (r->have_last_mime ? r->last_mime : NULL));
             r->mode = MODE_USE;
@@ -526,12 +547,12 @@ static int on_fragment_start(void *user, const struct mkv_fragment_info *f)
     r->direct_wrote = 0;
     r->counted = 0;
     rec_buf_reset(&r->hold);
-    if (track_roles_assign(r->tracks, r->n_tracks, r->roles) != 0)
+    if (track_roles_assign(&connect_roles, r->tracks, r->n_tracks, r->roles) != 0)
         return fail(r, REC_ERR_INVALID, "two tracks of one fragment have the same name (%s)",
                     "AUDIO_FROM_CUSTOMER or AUDIO_TO_CUSTOMER");
     enum fragment_verdict v =
         fragment_select_judge(&r->select, FRAGMENT_AT_START, r->have_number ? r->number : NULL,
-                              r->have_contact ? r->contact : NULL);
+                              call_of(r));
     switch (v) {
     case FRAGMENT_END:
         r->st.fragments_skipped++;
@@ -653,7 +674,7 @@ int recording_new(const struct recording_config *cfg, struct recording **out)
     rc = reader_start(r);
     if (rc)
         goto cleanup;
-    copy_str(r->st.contact_id, sizeof(r->st.contact_id), r->select.contact_id);
+    copy_str(r->st.contact_id, sizeof(r->st.contact_id), r->select.call_id);
     *out = r;
     return 0;
 
@@ -779,7 +800,7 @@ void recording_get_stats(const struct recording *r, struct recording_stats *out)
     *out = r->st;
     out->done = r->select.done != FRAGMENT_NOT_DONE;
     out->done_reason = r->select.done == FRAGMENT_DONE_STOP      ? "stop_fragment"
-                       : r->select.done == FRAGMENT_DONE_CONTACT ? "contact_changed"
+                       : r->select.done == FRAGMENT_DONE_CALL ? "contact_changed"
                                                                  : NULL;
     out->truncated = r->truncated;
     out->bytes_read = r->reader_live ? mkv_reader_offset(&r->reader) : 0;

@@ -91,7 +91,7 @@ struct recording_stats {
     char last_fragment[FRAGMENT_NUMBER_MAX_DIGITS + 1];  /* last used, "" if none */
     /* The wanted contact, or without one the ContactId of the first used
      * fragment ("" if none). */
-    char contact_id[FRAGMENT_SELECT_MAX_CONTACT + 1];
+    char contact_id[FRAGMENT_SELECT_MAX_CALL_ID + 1];
     /* To resume a GetMedia that ended early: the last fragment whose end was
      * read (for an AfterFragmentNumber selector) and the last
      * AWS_KINESISVIDEO_CONTINUATION_TOKEN seen ("" if none). */

@@ -136,7 +136,7 @@ static int parse_args(int argc, char **argv, struct options *opt, const char **w
         return -1;
     }
     opt->input = argv[optind];
-    if (opt->contact_id && (!*opt->contact_id || strlen(opt->contact_id) > FRAGMENT_SELECT_MAX_CONTACT)) {
+    if (opt->contact_id && (!*opt->contact_id || strlen(opt->contact_id) > FRAGMENT_SELECT_MAX_CALL_ID)) {
         *why = "--contact-id must be 1 to 255 bytes";
         return -1;
     }
