@@ -4,12 +4,12 @@
 
 #include "common/error.h"
 
-static const char *const kinds[RECORDING_OUTPUTS] = { "from_customer", "to_customer", "mixed" };
-static const char *const attributes[RECORDING_OUTPUTS] = { "audioFromCustomer", "audioToCustomer",
+static const char *const kinds[RECORDER_OUTPUTS] = { "from_customer", "to_customer", "mixed" };
+static const char *const attributes[RECORDER_OUTPUTS] = { "audioFromCustomer", "audioToCustomer",
                                                            "audioMixed" };
 
 int object_key(const char *prefix, int year, int month, int day, const char *contact_id,
-               enum recording_output which, unsigned index, char *out, size_t cap)
+               enum recorder_output which, unsigned index, char *out, size_t cap)
 {
     char suffix[16] = "";
     if (index >= 2)
@@ -19,7 +19,7 @@ int object_key(const char *prefix, int year, int month, int day, const char *con
     return n < 0 || (size_t)n >= cap ? REC_ERR_LIMIT : 0;
 }
 
-const char *object_attribute_name(enum recording_output which)
+const char *object_attribute_name(enum recorder_output which)
 {
     return attributes[which];
 }

@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "kvs/recording.h"
+#include "recorder/output.h"
 
 /* Writes the S3 key
  *   PREFIX + Y/M/D/ + <contactId>_audio_{from_customer,to_customer,mixed}[_N].wav
@@ -16,9 +16,9 @@
  * CTR's KVS recordings from 1) into out (cap bytes, NUL-terminated).
  * Returns 0, or REC_ERR_LIMIT when it does not fit. */
 int object_key(const char *prefix, int year, int month, int day, const char *contact_id,
-               enum recording_output which, unsigned index, char *out, size_t cap);
+               enum recorder_output which, unsigned index, char *out, size_t cap);
 
 /* The attribute names the original stores on the contact, by output. */
-const char *object_attribute_name(enum recording_output which);
+const char *object_attribute_name(enum recorder_output which);
 
 #endif

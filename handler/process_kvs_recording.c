@@ -9,7 +9,7 @@
  * {"batchItemFailures":[{"itemIdentifier":"<sequenceNumber>"}]}) when a
  * retry may succeed, and logged at ERROR when it never will; several KVS
  * recordings of one CTR get their own objects; tracks are aligned by block
- * time (kvs/recording.h); nothing after the stop fragment is used.
+ * time (recorder/recorder.h); nothing after the stop fragment is used.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,12 +26,12 @@
 #include "handler/object_names.h"
 #include "handler/recorder_config.h"
 #include "kvs/kvs_api.h"
-#include "kvs/recording.h"
+#include "recorder/recorder.h"
 #include "s3/upload_sink.h"
 
 enum outcome { OUTCOME_OK = 0, OUTCOME_RETRY, OUTCOME_PERMANENT };
 
-struct recorder {
+struct recording_handler {
     struct recorder_config cfg;
     struct kvs_api *kvs;
     struct rec_s3_client *s3;
@@ -40,61 +40,26 @@ struct recorder {
 
 /* Everything about one KVS recording being written. */
 struct recording_job {
-    struct recorder *rec;
+    struct recording_handler *rec;
     const struct ctr *ctr;
     const struct ctr_recording *entry;
     unsigned index;          /* 1-based among the CTR's KVS recordings */
     int64_t deadline_ms;
     int64_t abort_at_ms;     /* stop reading and discard after this */
-    struct recording *recording;
-    char keys[RECORDING_OUTPUTS][1024];
-    struct s3_upload_status upload[RECORDING_OUTPUTS];
-    int opened[RECORDING_OUTPUTS]; /* an S3 upload was opened for this output */
+    struct recorder *recording;
+    char keys[RECORDER_OUTPUTS][1024];
+    struct s3_upload_status upload[RECORDER_OUTPUTS];
+    int opened[RECORDER_OUTPUTS]; /* an S3 upload was opened for this output */
     uint64_t media_bytes;    /* GetMedia body bytes given to the recorder, all calls */
     int push_error;          /* the recorder's error while streaming */
     int timed_out;
 };
 
-/* ---- a sink for outputs recordingAuth does not ask for ------------------ */
-
-static int discard_write(void *impl, uint64_t pos, const void *bytes, size_t len)
-{
-    (void)impl, (void)pos, (void)bytes, (void)len;
-    return 0;
-}
-
-static int discard_seek(void *impl, uint64_t offset)
-{
-    (void)impl, (void)offset;
-    return 0;
-}
-
-static int discard_close(void *impl, int commit)
-{
-    (void)impl, (void)commit;
-    return 0;
-}
-
-static const struct byte_sink_ops discard_ops = { discard_write, discard_seek, discard_close };
-
-static int wanted(int recording_auth, enum recording_output which)
-{
-    switch (which) {
-    case RECORDING_FROM_CUSTOMER: return recording_auth & 1;
-    case RECORDING_TO_CUSTOMER: return recording_auth & 2;
-    default: return recording_auth == 3;
-    }
-}
-
-static int open_sink(void *user, enum recording_output which, uint32_t rate, unsigned channels,
+static int open_sink(void *user, enum recorder_output which, uint32_t rate, unsigned channels,
                      struct byte_sink *out)
 {
     (void)rate, (void)channels;
     struct recording_job *job = user;
-    if (!wanted(job->ctr->recording_auth, which)) {
-        *out = (struct byte_sink){ .ops = &discard_ops };
-        return 0;
-    }
     const struct recorder_config *cfg = &job->rec->cfg;
     int rc = object_key(cfg->key_prefix, job->ctr->year, job->ctr->month, job->ctr->day,
                         job->ctr->contact_id, which, job->index, job->keys[which],
@@ -129,7 +94,7 @@ static int on_media(void *user, const uint8_t *data, size_t len)
         return REC_ERR_TIMEOUT;
     }
     job->media_bytes += len;
-    int rc = recording_push(job->recording, data, len);
+    int rc = recorder_push(job->recording, data, len);
     if (rc == MKV_STOP)
         return REC_AWS_STOP;
     if (rc < 0) {
@@ -149,7 +114,7 @@ static int is_code(const struct rec_aws_response *resp, const char *code)
  * a GetMedia that ended early. */
 static enum outcome stream_media(struct recording_job *job, char *why, size_t why_len)
 {
-    struct recorder *rec = job->rec;
+    struct recording_handler *rec = job->rec;
     const char *arn = job->entry->stream_arn;
     struct rec_aws_response resp;
     rec_aws_response_init(&resp);
@@ -175,8 +140,10 @@ static enum outcome stream_media(struct recording_job *job, char *why, size_t wh
             result = resp.retriable ? OUTCOME_RETRY : OUTCOME_PERMANENT;
             goto done;
         }
-        struct recording_stats before;
-        recording_get_stats(job->recording, &before);
+        struct recorder_stats before;
+        struct kvs_resume_point before_at, after_at;
+        recorder_get_stats(job->recording, &before);
+        recorder_resume_point(job->recording, &before_at);
         uint64_t bytes_before = job->media_bytes;
         rc = kvs_api_get_media(rec->kvs, endpoint, arn, selector, sel_value, on_media, job,
                                rec->cfg.idle_ms, job->abort_at_ms, &resp);
@@ -186,11 +153,11 @@ static enum outcome stream_media(struct recording_job *job, char *why, size_t wh
             goto done;
         }
         if (job->push_error) {
-            snprintf(why, why_len, "the media is not usable: %s", recording_error(job->recording));
+            snprintf(why, why_len, "the media is not usable: %s", recorder_error(job->recording)->message);
             result = OUTCOME_PERMANENT;
             goto done;
         }
-        if (recording_done(job->recording)) {
+        if (recorder_done(job->recording)) {
             result = OUTCOME_OK;
             goto done;
         }
@@ -206,11 +173,12 @@ static enum outcome stream_media(struct recording_job *job, char *why, size_t wh
             result = resp.retriable ? OUTCOME_RETRY : OUTCOME_PERMANENT;
             goto done;
         }
-        struct recording_stats after;
-        recording_get_stats(job->recording, &after);
+        struct recorder_stats after;
+        recorder_get_stats(job->recording, &after);
+        recorder_resume_point(job->recording, &after_at);
         int progressed = after.fragments_used + after.fragments_skipped >
                              before.fragments_used + before.fragments_skipped ||
-                         strcmp(after.last_fragment_seen, before.last_fragment_seen) != 0;
+                         strcmp(after_at.last_fragment, before_at.last_fragment) != 0;
         /* The live edge: the stream delivered what it had and then idled. */
         if (resp.stalled && !progressed) {
             result = OUTCOME_OK;
@@ -223,15 +191,15 @@ static enum outcome stream_media(struct recording_job *job, char *why, size_t wh
         }
         /* The session ended (the ~45-minute limit), the connection dropped,
          * or it stalled mid-stream: go on after the last complete fragment. */
-        if (recording_restart_input(job->recording)) {
+        if (recorder_restart_input(job->recording)) {
             snprintf(why, why_len, "cannot resume GetMedia without duplicating audio");
             goto done;
         }
-        if (after.continuation_token[0]) {
-            snprintf(value, sizeof(value), "%s", after.continuation_token);
+        if (after_at.continuation_token[0]) {
+            snprintf(value, sizeof(value), "%s", after_at.continuation_token);
             selector = "CONTINUATION_TOKEN";
-        } else if (after.last_fragment_seen[0]) {
-            snprintf(value, sizeof(value), "%s", after.last_fragment_seen);
+        } else if (after_at.last_fragment[0]) {
+            snprintf(value, sizeof(value), "%s", after_at.last_fragment);
             selector = "FRAGMENT_NUMBER";
         } else {
             continue; /* nothing complete yet: start over from the same selector */
@@ -246,14 +214,14 @@ done:
     return result;
 }
 
-static double seconds(const struct recording_track_stats *t)
+static double seconds(const struct recorder_track_stats *t)
 {
     return t->rate ? (double)t->samples / t->rate : 0.0;
 }
 
 /* Records one KVS recording of the CTR. keys_out[which] is set for every
  * object committed. */
-static enum outcome record_one(struct recorder *rec, const struct ctr *ctr, unsigned index,
+static enum outcome record_one(struct recording_handler *rec, const struct ctr *ctr, unsigned index,
                                int64_t deadline_ms, char (*keys_out)[1024])
 {
     const struct ctr_recording *entry = &ctr->recordings[index - 1];
@@ -269,13 +237,17 @@ static enum outcome record_one(struct recorder *rec, const struct ctr *ctr, unsi
     job->abort_at_ms = deadline_ms ? deadline_ms - rec->cfg.finish_reserve_ms : INT64_MAX;
     char why[768] = "";
     enum outcome result = OUTCOME_RETRY;
-    struct recording_config rc_cfg = {
-        .contact_id = ctr->contact_id,
+    /* recordingAuth 1, 2, 3: from the customer, to the customer, both and the mix. */
+    struct recorder_options rc_cfg = {
+        .tracks = recorder_tracks_connect,
+        .call_tag = RECORDER_CALL_TAG_CONNECT,
+        .call_id = ctr->contact_id,
         .start_fragment = entry->start_fragment,
         .stop_fragment = entry->stop_fragment,
+        .outputs = ctr->recording_auth == 3 ? RECORDER_WANT_ALL : (unsigned)ctr->recording_auth,
         .sinks = { .user = job, .open = open_sink },
     };
-    int rc = recording_new(&rc_cfg, &job->recording);
+    int rc = recorder_new(&rc_cfg, &job->recording);
     if (rc) {
         snprintf(why, sizeof(why), "bad recording entry: %s", rec_strerror(rc));
         result = OUTCOME_PERMANENT;
@@ -288,9 +260,9 @@ static enum outcome record_one(struct recorder *rec, const struct ctr *ctr, unsi
         goto cleanup;
     }
     /* OK, or a permanent media fault: keep every complete block read. */
-    rc = recording_finish(job->recording);
+    rc = recorder_finish(job->recording);
     int upload_failed = 0, upload_retriable = 0;
-    for (int w = 0; w < RECORDING_OUTPUTS; w++) {
+    for (int w = 0; w < RECORDER_OUTPUTS; w++) {
         if (!job->opened[w])
             continue;
         if (job->upload[w].committed) {
@@ -304,13 +276,13 @@ static enum outcome record_one(struct recorder *rec, const struct ctr *ctr, unsi
     if (upload_failed) {
         result = upload_retriable ? OUTCOME_RETRY : OUTCOME_PERMANENT;
     } else if (rc && rc != REC_ERR_TRUNCATED && rc != REC_ERR_UNSUPPORTED && result == OUTCOME_OK) {
-        snprintf(why, sizeof(why), "finishing the recording: %s", recording_error(job->recording));
+        snprintf(why, sizeof(why), "finishing the recording: %s", recorder_error(job->recording)->message);
         result = OUTCOME_PERMANENT;
     }
-    struct recording_stats st;
-    recording_get_stats(job->recording, &st);
+    struct recorder_stats st;
+    recorder_get_stats(job->recording, &st);
     uint64_t bytes = 0;
-    for (int w = 0; w < RECORDING_OUTPUTS; w++)
+    for (int w = 0; w < RECORDER_OUTPUTS; w++)
         bytes += job->upload[w].committed ? job->upload[w].bytes : 0;
     rec_log(result == OUTCOME_OK ? REC_LOG_INFO : REC_LOG_ERROR,
             result == OUTCOME_OK ? "recording stored" : "recording incomplete",
@@ -333,7 +305,7 @@ cleanup:
                 LOG_STR("contactId", ctr->contact_id), LOG_STR("stream", entry->stream_arn),
                 LOG_INT("recording", index), LOG_STR("reason", why),
                 LOG_INT("elapsedMs", rec_aws_now_ms() - t0));
-    recording_destroy(job->recording);
+    recorder_destroy(job->recording);
     free(job);
     return result;
 }
@@ -347,11 +319,11 @@ static int append_url(struct rec_buf *b, const char *domain, const char *key)
     return rec_buf_printf(b, "%s/%s", domain, key);
 }
 
-static enum outcome process_ctr(struct recorder *rec, const struct ctr *ctr, int64_t deadline_ms)
+static enum outcome process_ctr(struct recording_handler *rec, const struct ctr *ctr, int64_t deadline_ms)
 {
     enum outcome result = OUTCOME_OK;
-    struct rec_buf urls[RECORDING_OUTPUTS];
-    for (int w = 0; w < RECORDING_OUTPUTS; w++)
+    struct rec_buf urls[RECORDER_OUTPUTS];
+    for (int w = 0; w < RECORDER_OUTPUTS; w++)
         rec_buf_init(&urls[w], CONTACT_ATTRIBUTES_MAX_BYTES);
     unsigned stored = 0;
     if (ctr->n_recordings == 0)
@@ -363,13 +335,13 @@ static enum outcome process_ctr(struct recorder *rec, const struct ctr *ctr, int
             result = OUTCOME_RETRY;
             goto cleanup;
         }
-        char keys[RECORDING_OUTPUTS][1024] = { "", "", "" };
+        char keys[RECORDER_OUTPUTS][1024] = { "", "", "" };
         enum outcome o = record_one(rec, ctr, (unsigned)i + 1, deadline_ms, keys);
         if (o == OUTCOME_RETRY) {
             result = OUTCOME_RETRY;
             goto cleanup;
         }
-        for (int w = 0; w < RECORDING_OUTPUTS; w++) {
+        for (int w = 0; w < RECORDER_OUTPUTS; w++) {
             if (keys[w][0]) {
                 stored++;
                 if (append_url(&urls[w], rec->cfg.cloudfront_domain, keys[w])) {
@@ -385,16 +357,16 @@ static enum outcome process_ctr(struct recorder *rec, const struct ctr *ctr, int
     }
     if (stored == 0)
         goto cleanup;
-    const char *names[RECORDING_OUTPUTS];
-    const char *values[RECORDING_OUTPUTS];
-    for (int w = 0; w < RECORDING_OUTPUTS; w++) {
-        names[w] = object_attribute_name((enum recording_output)w);
+    const char *names[RECORDER_OUTPUTS];
+    const char *values[RECORDER_OUTPUTS];
+    for (int w = 0; w < RECORDER_OUTPUTS; w++) {
+        names[w] = object_attribute_name((enum recorder_output)w);
         values[w] = urls[w].data ? urls[w].data : "";
     }
     struct rec_aws_response resp;
     rec_aws_response_init(&resp);
     int rc = contact_attributes_update(rec->connect, ctr->instance_id, ctr->initial_contact_id, names,
-                                       values, RECORDING_OUTPUTS, deadline_ms, &resp);
+                                       values, RECORDER_OUTPUTS, deadline_ms, &resp);
     if (rc) {
         int retriable = rc != REC_ERR_LIMIT && resp.retriable;
         rec_log(retriable ? REC_LOG_WARN : REC_LOG_ERROR, "UpdateContactAttributes failed",
@@ -409,13 +381,13 @@ static enum outcome process_ctr(struct recorder *rec, const struct ctr *ctr, int
     }
     rec_aws_response_clean_up(&resp);
 cleanup:
-    for (int w = 0; w < RECORDING_OUTPUTS; w++)
+    for (int w = 0; w < RECORDER_OUTPUTS; w++)
         rec_buf_clean_up(&urls[w], 0);
     return result;
 }
 
 /* Decodes and filters one Kinesis record; records its contact if asked to. */
-static enum outcome process_record(struct recorder *rec, const cJSON *record, int64_t deadline_ms)
+static enum outcome process_record(struct recording_handler *rec, const cJSON *record, int64_t deadline_ms)
 {
     char err[256] = "";
     char *text = NULL;
@@ -458,9 +430,9 @@ cleanup:
 
 /* ---- the handler interface ------------------------------------------------ */
 
-static void recorder_destroy(void *state)
+static void recording_handler_destroy(void *state)
 {
-    struct recorder *rec = state;
+    struct recording_handler *rec = state;
     if (!rec)
         return;
     kvs_api_destroy(rec->kvs);
@@ -469,9 +441,9 @@ static void recorder_destroy(void *state)
     free(rec);
 }
 
-static int recorder_init(void **state, char *reason, size_t reason_len)
+static int recording_handler_init(void **state, char *reason, size_t reason_len)
 {
-    struct recorder *rec = calloc(1, sizeof(*rec));
+    struct recording_handler *rec = calloc(1, sizeof(*rec));
     if (!rec)
         return REC_ERR_NOMEM;
     int rc = recorder_config_from_env(&rec->cfg, reason, reason_len);
@@ -497,14 +469,14 @@ static int recorder_init(void **state, char *reason, size_t reason_len)
     *state = rec;
     return 0;
 fail:
-    recorder_destroy(rec);
+    recording_handler_destroy(rec);
     return rc;
 }
 
-static int recorder_invoke(void *state, const struct handler_context *ctx, const char *event,
+static int recording_handler_invoke(void *state, const struct handler_context *ctx, const char *event,
                            size_t event_len, struct handler_result *result)
 {
-    struct recorder *rec = state;
+    struct recording_handler *rec = state;
     int rc = REC_ERR_NOMEM;
     char *text = NULL;
     cJSON *out = cJSON_CreateObject();
@@ -560,7 +532,7 @@ cleanup:
 
 const struct handler_def process_kvs_recording_handler = {
     .name = "ProcessKvsRecording",
-    .init = recorder_init,
-    .invoke = recorder_invoke,
-    .destroy = recorder_destroy,
+    .init = recording_handler_init,
+    .invoke = recording_handler_invoke,
+    .destroy = recording_handler_destroy,
 };

@@ -13,11 +13,11 @@ static void keys_follow_the_original_layout(void **state)
 {
     (void)state;
     char key[256];
-    assert_int_equal(object_key("recordings/", 2024, 2, 5, "c-1", RECORDING_FROM_CUSTOMER, 1, key, sizeof(key)), 0);
+    assert_int_equal(object_key("recordings/", 2024, 2, 5, "c-1", RECORDER_OUT_ROLE0, 1, key, sizeof(key)), 0);
     assert_string_equal(key, "recordings/2024/2/5/c-1_audio_from_customer.wav");
-    assert_int_equal(object_key("recordings/", 2024, 12, 25, "c-1", RECORDING_TO_CUSTOMER, 1, key, sizeof(key)), 0);
+    assert_int_equal(object_key("recordings/", 2024, 12, 25, "c-1", RECORDER_OUT_ROLE1, 1, key, sizeof(key)), 0);
     assert_string_equal(key, "recordings/2024/12/25/c-1_audio_to_customer.wav");
-    assert_int_equal(object_key("", 2024, 1, 1, "c-1", RECORDING_MIXED, 1, key, sizeof(key)), 0);
+    assert_int_equal(object_key("", 2024, 1, 1, "c-1", RECORDER_OUT_MIX, 1, key, sizeof(key)), 0);
     assert_string_equal(key, "2024/1/1/c-1_audio_mixed.wav");
 }
 
@@ -25,15 +25,15 @@ static void later_recordings_get_a_suffix_instead_of_overwriting(void **state)
 {
     (void)state;
     char key[256];
-    assert_int_equal(object_key("p/", 2024, 2, 5, "c-1", RECORDING_FROM_CUSTOMER, 2, key, sizeof(key)), 0);
+    assert_int_equal(object_key("p/", 2024, 2, 5, "c-1", RECORDER_OUT_ROLE0, 2, key, sizeof(key)), 0);
     assert_string_equal(key, "p/2024/2/5/c-1_audio_from_customer_2.wav");
-    assert_int_equal(object_key("p/", 2024, 2, 5, "c-1", RECORDING_MIXED, 3, key, sizeof(key)), 0);
+    assert_int_equal(object_key("p/", 2024, 2, 5, "c-1", RECORDER_OUT_MIX, 3, key, sizeof(key)), 0);
     assert_string_equal(key, "p/2024/2/5/c-1_audio_mixed_3.wav");
     char tiny[10];
-    assert_int_equal(object_key("p/", 2024, 2, 5, "c-1", RECORDING_MIXED, 1, tiny, sizeof(tiny)), REC_ERR_LIMIT);
-    assert_string_equal(object_attribute_name(RECORDING_MIXED), "audioMixed");
-    assert_string_equal(object_attribute_name(RECORDING_FROM_CUSTOMER), "audioFromCustomer");
-    assert_string_equal(object_attribute_name(RECORDING_TO_CUSTOMER), "audioToCustomer");
+    assert_int_equal(object_key("p/", 2024, 2, 5, "c-1", RECORDER_OUT_MIX, 1, tiny, sizeof(tiny)), REC_ERR_LIMIT);
+    assert_string_equal(object_attribute_name(RECORDER_OUT_MIX), "audioMixed");
+    assert_string_equal(object_attribute_name(RECORDER_OUT_ROLE0), "audioFromCustomer");
+    assert_string_equal(object_attribute_name(RECORDER_OUT_ROLE1), "audioToCustomer");
 }
 
 int main(void)
