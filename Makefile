@@ -56,7 +56,7 @@ LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lm
 LDFLAGS += $(SANFLAGS)
 endif
 
-MODULE_DIRS := common runtime handler connect kvs audio sigv4 aws services s3
+MODULE_DIRS := common runtime handler connect kvs recorder audio sigv4 aws services s3
 LIB_SRCS  := $(foreach d,$(MODULE_DIRS),$(wildcard $(d)/*.c))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB       := $(BUILD)/librecorder.a
@@ -70,7 +70,7 @@ DRIVER_SRCS := $(wildcard tests/drivers/*.c)
 DRIVERS   := $(DRIVER_SRCS:tests/drivers/%.c=$(BUILD)/drivers/%)
 FUZZ_SRCS := $(wildcard fuzz/fuzz_*.c)
 
-.PHONY: all test unit-tests bench fuzz demo clean build-ProcessKvsRecording
+.PHONY: all test unit-tests bench fuzz demo clean build-ProcessKvsRecording print-module-dirs
 # Keep object files of tools, tests and drivers between builds.
 .SECONDARY:
 all: $(BUILD)/bootstrap $(TOOLS)
@@ -98,6 +98,10 @@ $(BUILD)/drivers/%: $(BUILD)/obj/tests/drivers/%.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 unit-tests: all $(TESTS) $(DRIVERS)
+
+# The library's folders, for scripts that build outside this Makefile (scripts/fuzz).
+print-module-dirs:
+	@echo $(MODULE_DIRS)
 
 # One command runs every test and ends with "N passed, N failed".
 test: unit-tests

@@ -1,15 +1,25 @@
 /*
  * kvs2wav: converts a KVS GetMedia capture into the WAV files the Lambda
- * writes for a contact, with the same recorder (kvs/recording.h).
+ * writes for a contact, with the same recorder (recorder/recorder.h).
  *
  *   kvs2wav [--contact-id ID] [--start-fragment N] [--stop-fragment N]
- *           [--out-dir DIR] [--name NAME] INPUT      (INPUT may be - for stdin)
+ *           [--out-dir DIR] [--name NAME] [--outputs LIST]
+ *           [--call-tag TAG] [--role0-track NAME] [--role1-track NAME]
+ *           [--any-lone-track] INPUT                 (INPUT may be - for stdin)
  *
  * Writes NAME_audio_from_customer.wav and NAME_audio_to_customer.wav (each
  * only when that track has audio) and NAME_audio_mixed.wav (only when both
  * have) into DIR (default ".", created if missing), and nothing else: files
  * are written under hidden temporary names and renamed when complete.
- * NAME defaults to the contact ID, else "recording".
+ * NAME defaults to the contact ID, else "recording". --outputs picks some
+ * of them (a comma-separated list of from, to, mixed; Connect's
+ * recordingAuth 1 is "from", 2 "to", 3 all); the others are not decoded.
+ *
+ * The stream's layout defaults to Amazon Connect's (tracks
+ * AUDIO_FROM_CUSTOMER and AUDIO_TO_CUSTOMER, the call named by ContactId);
+ * --call-tag, --role0-track and --role1-track name another (e.g. a Chime
+ * stream: --call-tag TransactionId), --any-lone-track takes a fragment's
+ * only audio track as role 0 whatever its name.
  *
  * Prints one JSON object on stdout. Exit status: 0 success; 1 bad usage
  * (no file written); 2 invalid or unsupported input, or an I/O failure
@@ -30,12 +40,12 @@
 #include "audio/file_sink.h"
 #include "common/error.h"
 #include "kvs/fragment_number.h"
-#include "kvs/recording.h"
+#include "recorder/recorder.h"
 
 enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_INPUT = 2, EXIT_TRUNCATED = 3 };
 enum { READ_CHUNK = 256 * 1024, NAME_MAX_LEN = 200, DIR_MAX_LEN = 3000 };
 
-static const char *const output_suffix[RECORDING_OUTPUTS] = {
+static const char *const output_suffix[RECORDER_OUTPUTS] = {
     "_audio_from_customer.wav",
     "_audio_to_customer.wav",
     "_audio_mixed.wav",
@@ -48,17 +58,22 @@ struct options {
     const char *out_dir;
     const char *name;
     const char *input;
+    unsigned outputs;          /* RECORDER_WANT bits */
+    const char *call_tag;
+    struct track_roles tracks;
 };
 
 struct outputs {
     const struct options *opt;
-    char path[RECORDING_OUTPUTS][4096];
+    char path[RECORDER_OUTPUTS][4096];
 };
 
 static void usage(FILE *f)
 {
     fputs("usage: kvs2wav [--contact-id ID] [--start-fragment N] [--stop-fragment N]\n"
-          "               [--out-dir DIR] [--name NAME] INPUT     (INPUT may be - for stdin)\n"
+          "               [--out-dir DIR] [--name NAME] [--outputs from,to,mixed]\n"
+          "               [--call-tag TAG] [--role0-track NAME] [--role1-track NAME]\n"
+          "               [--any-lone-track] INPUT     (INPUT may be - for stdin)\n"
           "Converts a Kinesis Video Streams GetMedia capture of an Amazon Connect call into\n"
           "NAME_audio_from_customer.wav, NAME_audio_to_customer.wav and NAME_audio_mixed.wav\n"
           "and prints a JSON summary. Exit: 0 ok, 1 usage, 2 invalid/unsupported input,\n"
@@ -105,7 +120,28 @@ static int usage_error(const char *why)
     return EXIT_USAGE;
 }
 
-static int parse_args(int argc, char **argv, struct options *opt, const char **why)
+/* "from,to,mixed" (any of them, in any order) into RECORDER_WANT bits; 0
+ * when a word is none of them. */
+static unsigned parse_outputs(const char *list)
+{
+    static const char *const words[RECORDER_OUTPUTS] = { "from", "to", "mixed" };
+    unsigned bits = 0;
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, ",");
+        int found = 0;
+        for (int i = 0; i < RECORDER_OUTPUTS; i++)
+            if (n == strlen(words[i]) && !strncmp(p, words[i], n)) {
+                bits |= RECORDER_WANT(i);
+                found = 1;
+            }
+        if (!found)
+            return 0;
+        p += n + (p[n] == ',');
+    }
+    return bits;
+}
+
+static int parse_options(int argc, char **argv, struct options *opt, const char **why)
 {
     static const struct option longopts[] = {
         { "contact-id", required_argument, NULL, 'c' },
@@ -113,11 +149,19 @@ static int parse_args(int argc, char **argv, struct options *opt, const char **w
         { "stop-fragment", required_argument, NULL, 'e' },
         { "out-dir", required_argument, NULL, 'o' },
         { "name", required_argument, NULL, 'n' },
+        { "outputs", required_argument, NULL, 'w' },
+        { "call-tag", required_argument, NULL, 't' },
+        { "role0-track", required_argument, NULL, '0' },
+        { "role1-track", required_argument, NULL, '1' },
+        { "any-lone-track", no_argument, NULL, 'a' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     memset(opt, 0, sizeof(*opt));
     opt->out_dir = ".";
+    opt->outputs = RECORDER_WANT_ALL;
+    opt->call_tag = RECORDER_CALL_TAG_CONNECT;
+    opt->tracks = recorder_tracks_connect;
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -127,17 +171,43 @@ static int parse_args(int argc, char **argv, struct options *opt, const char **w
         case 'e': opt->stop = optarg; break;
         case 'o': opt->out_dir = optarg; break;
         case 'n': opt->name = optarg; break;
+        case 'w':
+            if (!(opt->outputs = parse_outputs(optarg))) {
+                *why = "--outputs must list from, to or mixed, separated by commas";
+                return -1;
+            }
+            break;
+        case 't': opt->call_tag = optarg; break;
+        case '0': opt->tracks.name[0] = optarg; break;
+        case '1': opt->tracks.name[1] = optarg; break;
+        case 'a': opt->tracks.lone_any_name = 1; break;
         case 'h': return 'h';
         default: *why = "unknown option or missing option argument"; return -1;
         }
     }
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, struct options *opt, const char **why)
+{
+    int rc = parse_options(argc, argv, opt, why);
+    if (rc)
+        return rc;
     if (argc - optind != 1) {
         *why = argc - optind == 0 ? "no INPUT given" : "more than one INPUT given";
         return -1;
     }
     opt->input = argv[optind];
-    if (opt->contact_id && (!*opt->contact_id || strlen(opt->contact_id) > FRAGMENT_SELECT_MAX_CONTACT)) {
+    if (opt->contact_id && (!*opt->contact_id || strlen(opt->contact_id) > FRAGMENT_SELECT_MAX_CALL_ID)) {
         *why = "--contact-id must be 1 to 255 bytes";
+        return -1;
+    }
+    if (track_roles_check(&opt->tracks) != 0) {
+        *why = "--role0-track and --role1-track must differ and be at most 255 bytes";
+        return -1;
+    }
+    if (opt->contact_id && !*opt->call_tag) {
+        *why = "--contact-id needs a --call-tag";
         return -1;
     }
     if (opt->start && !fragment_number_valid(opt->start)) {
@@ -189,7 +259,7 @@ static int make_dirs(const char *dir)
     return 0;
 }
 
-static int open_output(void *user, enum recording_output which, uint32_t rate, unsigned channels,
+static int open_output(void *user, enum recorder_output which, uint32_t rate, unsigned channels,
                        struct byte_sink *out)
 {
     (void)rate;
@@ -213,23 +283,37 @@ static void add_str_or_null(cJSON *o, const char *key, const char *s)
         cJSON_AddNullToObject(o, key);
 }
 
-static cJSON *stats_json(const struct options *opt, const struct outputs *outs,
-                         const struct recording_stats *st, const char *error)
+/* The recording's side: which fragments, where to resume, whether complete. */
+static void add_selection(cJSON *o, const struct recorder_stats *st, const struct kvs_resume_point *at)
 {
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "input", opt->input);
-    add_str_or_null(o, "contact_id", st->contact_id);
+    add_str_or_null(o, "contact_id", st->call_id);
     cJSON_AddNumberToObject(o, "fragments_used", (double)st->fragments_used);
     cJSON_AddNumberToObject(o, "fragments_skipped", (double)st->fragments_skipped);
     add_str_or_null(o, "first_fragment_number", st->first_fragment);
     add_str_or_null(o, "last_fragment_number", st->last_fragment);
-    add_str_or_null(o, "last_fragment_number_seen", st->last_fragment_seen);
-    add_str_or_null(o, "continuation_token", st->continuation_token);
+    add_str_or_null(o, "last_fragment_number_seen", at->last_fragment);
+    add_str_or_null(o, "continuation_token", at->continuation_token);
     cJSON_AddBoolToObject(o, "complete", st->done);
-    add_str_or_null(o, "complete_reason", st->done_reason);
+    /* A Connect tool: the call is a contact. */
+    add_str_or_null(o, "complete_reason", st->done_why == FRAGMENT_DONE_CALL ? "contact_changed"
+                                          : st->done_reason);
+}
+
+static int committed(const struct recorder_stats *st, enum recorder_output which)
+{
+    return st->output[which].state == OUTPUT_COMMITTED;
+}
+
+static cJSON *stats_json(const struct options *opt, const struct outputs *outs,
+                         const struct recorder_stats *st, const struct kvs_resume_point *at,
+                         const char *error)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "input", opt->input);
+    add_selection(o, st, at);
     cJSON *tracks = cJSON_AddArrayToObject(o, "tracks");
-    for (int i = 0; i < 2; i++) {
-        const struct recording_track_stats *t = &st->track[i];
+    for (int i = 0; i < TRACK_ROLES; i++) {
+        const struct recorder_track_stats *t = &st->track[i];
         cJSON *j = cJSON_CreateObject();
         cJSON_AddStringToObject(j, "name", t->name);
         cJSON_AddBoolToObject(j, "present", t->present);
@@ -240,16 +324,18 @@ static cJSON *stats_json(const struct options *opt, const struct outputs *outs,
         cJSON_AddNumberToObject(j, "blocks", (double)t->blocks);
         cJSON_AddNumberToObject(j, "gaps_filled_ms", (double)t->gaps_ms);
         cJSON_AddNumberToObject(j, "leading_silence_ms", (double)t->lead_ms);
-        add_str_or_null(j, "error", t->error);
+        add_str_or_null(j, "error", t->unsupported);
         cJSON_AddItemToArray(tracks, j);
     }
-    cJSON_AddNumberToObject(o, "mixed_samples", (double)st->mix_frames);
-    add_str_or_null(o, "mix_error", st->mix_error);
+    cJSON_AddNumberToObject(o, "mixed_samples", committed(st, RECORDER_OUT_MIX)
+                                                    ? (double)st->output[RECORDER_OUT_MIX].frames
+                                                    : 0);
+    add_str_or_null(o, "mix_error", st->mix_refused);
     if (st->mix_lost_samples)
         cJSON_AddNumberToObject(o, "mix_lost_samples", (double)st->mix_lost_samples);
     cJSON *files = cJSON_AddArrayToObject(o, "files_written");
-    for (int i = 0; i < RECORDING_OUTPUTS; i++)
-        if (st->committed[i])
+    for (int i = 0; i < RECORDER_OUTPUTS; i++)
+        if (committed(st, (enum recorder_output)i))
             cJSON_AddItemToArray(files, cJSON_CreateString(outs->path[i]));
     cJSON_AddNumberToObject(o, "bytes_read", (double)st->bytes_read);
     cJSON_AddBoolToObject(o, "truncated", st->truncated);
@@ -284,7 +370,7 @@ int main(int argc, char **argv)
     }
 
     struct outputs outs = { .opt = &opt };
-    for (int i = 0; i < RECORDING_OUTPUTS; i++)
+    for (int i = 0; i < RECORDER_OUTPUTS; i++)
         snprintf(outs.path[i], sizeof(outs.path[i]), "%s/%s%s", opt.out_dir, opt.name,
                  output_suffix[i]);
 
@@ -296,17 +382,20 @@ int main(int argc, char **argv)
     sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN); /* a closed stdout must not kill us mid-file */
 
-    struct recording_config cfg = {
-        .contact_id = opt.contact_id,
+    struct recorder_options cfg = {
+        .tracks = opt.tracks,
+        .call_tag = opt.call_tag,
+        .call_id = opt.contact_id,
         .start_fragment = opt.start,
         .stop_fragment = opt.stop,
+        .outputs = opt.outputs,
         .sinks = { .user = &outs, .open = open_output },
     };
-    struct recording *rec = NULL;
+    struct recorder *rec = NULL;
     uint8_t *buf = NULL;
     int exit_code = EXIT_INPUT;
     char read_error[160] = "";
-    int rc = recording_new(&cfg, &rec);
+    int rc = recorder_new(&cfg, &rec);
     if (rc) {
         fprintf(stderr, "kvs2wav: cannot start: %s\n", rec_strerror(rc));
         goto cleanup;
@@ -327,15 +416,17 @@ int main(int argc, char **argv)
         }
         if (n == 0)
             break;
-        rc = recording_push(rec, buf, (size_t)n);
+        rc = recorder_push(rec, buf, (size_t)n);
         if (rc != 0)
             break; /* MKV_STOP: complete; negative: the recorder says why */
     }
-    rc = recording_finish(rec);
+    rc = recorder_finish(rec);
 
-    struct recording_stats st;
-    recording_get_stats(rec, &st);
-    const char *error = read_error[0] ? read_error : (rc ? recording_error(rec) : NULL);
+    struct recorder_stats st;
+    struct kvs_resume_point at;
+    recorder_get_stats(rec, &st);
+    recorder_resume_point(rec, &at);
+    const char *error = read_error[0] ? read_error : (rc ? recorder_error(rec)->message : NULL);
     if (rc && (!error || !*error))
         error = rec_strerror(rc);
     if (read_error[0] || (rc && rc != REC_ERR_TRUNCATED))
@@ -349,14 +440,14 @@ int main(int argc, char **argv)
         error = "INPUT holds no Matroska data";
         exit_code = EXIT_INPUT;
     }
-    cJSON *j = stats_json(&opt, &outs, &st, error);
+    cJSON *j = stats_json(&opt, &outs, &st, &at, error);
     print_json(j);
     cJSON_Delete(j);
     if (error)
         fprintf(stderr, "kvs2wav: %s\n", error);
 
 cleanup:
-    recording_destroy(rec);
+    recorder_destroy(rec);
     free(buf);
     if (in != stdin)
         fclose(in);

@@ -221,6 +221,51 @@ class Kvs2WavCase(unittest.TestCase):
         self.assertTrue(self.track(js, TO)["present"])
         self.assertEqual(self.track(js, TO)["samples"], 0)
 
+    def test_an_output_not_asked_for_is_not_decoded_and_changes_nothing(self):
+        # Connect's recordingAuth 1 (from) and 2 (to) against 3 (all), on captures where the
+        # other track starts first: the one file asked for is the same file, its leading
+        # silence included, and the other track is not decoded.
+        for late, word in ((FROM, "from"), (TO, "to")):
+            with self.subTest(late=late):
+                cap = mk.Capture(seed=21)
+                cap.add_contact("c", 3, **{"from_start_ms" if late == FROM else "to_start_ms": 700})
+                path = self.write_capture(cap.to_bytes(), f"{word}.mkv")
+                every, one = os.path.join(self.tmp, word + "-all"), os.path.join(self.tmp, word)
+                code, _ = self.run_tool(path, out_dir=every)
+                self.assertEqual(code, 0)
+                code, js = self.run_tool("--outputs", word, path, out_dir=one)
+                self.assertEqual(code, 0, js)
+                fname = f"recording_audio_{word}_customer.wav"
+                self.assertEqual(os.listdir(one), [fname])
+                with open(os.path.join(every, fname), "rb") as a, open(os.path.join(one, fname), "rb") as b:
+                    self.assertEqual(a.read(), b.read(), "the file differs from the one of a full run")
+                _, _, data = self.read_wav(os.path.join(one, fname))
+                self.assert_pcm_equal(data, cap.expected().tracks[late], fname)
+                self.assertGreaterEqual(self.track(js, late)["leading_silence_ms"], 700)
+                self.assertEqual(self.track(js, TO if late == FROM else FROM)["samples"], 0)
+        code, js = self.run_tool("--outputs", "from,left", path, out_dir=os.path.join(self.tmp, "bad"))
+        self.assertEqual(code, 1, js)
+        code, js = self.run_tool("--outputs", "mixed", path, out_dir=os.path.join(self.tmp, "mix"))
+        self.assertEqual((code, os.listdir(os.path.join(self.tmp, "mix"))), (0, ["recording_audio_mixed.wav"]))
+
+    def test_a_lone_track_of_any_name_is_recorded_when_asked(self):
+        # A stream with one audio track of its own name (as a Chime stream has): nothing to
+        # record by Connect's names, role 0 with --any-lone-track.
+        cap = mk.Capture(seed=22, layout="old")
+        cap.track_names = ["ChimeAudio"]
+        cap.sources["ChimeAudio"] = mk.counter_source(5)
+        cap.add_contact("c", 2)
+        path = self.write_capture(cap.to_bytes())
+        code, js = self.run_tool(path, out_dir=os.path.join(self.tmp, "connect"))
+        self.assertEqual(code, 2, js)
+        self.assertIn("no audio track", js["error"])
+        code, js = self.run_tool("--any-lone-track", "--call-tag", "TransactionId", path)
+        self.assertEqual(code, 0, js)
+        self.assertEqual(os.listdir(self.out), ["recording_audio_from_customer.wav"])
+        _, _, data = self.read_wav(os.path.join(self.out, "recording_audio_from_customer.wav"))
+        self.assert_pcm_equal(data, cap.expected().tracks["ChimeAudio"], "the lone track")
+        self.assertIsNone(js["contact_id"])  # no TransactionId tag in this stream
+
     # -- layouts and codecs -------------------------------------------------------
     def test_layout_and_codec_variants_give_the_same_audio(self):
         variants = [

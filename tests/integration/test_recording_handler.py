@@ -137,6 +137,22 @@ class RecordingHandlerTest(unittest.TestCase):
         k1, k2 = keys_for("contact-a"), keys_for("contact-a", suffix="_2")
         self.assertEqual(attrs["audioMixed"], f"{CLOUDFRONT}/{k1['mixed']}, {CLOUDFRONT}/{k2['mixed']}")
 
+    def test_a_track_that_cannot_be_decoded_is_an_error_not_a_stored_recording(self):
+        # Real AAC (no MimeType saying audio/L16): nothing we may decode as PCM.
+        cap = Capture(seed=11, mime=False)
+        cap.add_contact("contact-aac", seconds=2)
+        arn = self.st.add_media("connect-aac-stream", write_capture(cap, self.tmp, "aac"))["StreamARN"]
+        out, lines = self.run_event(event(record(ctr_for(cap, arn, "contact-aac"), self.next_seq())))
+        self.assertEqual(out, {"batchItemFailures": []})  # permanent: not retried
+        mine = [l for l in lines if l.get("contactId") == "contact-aac"]
+        self.assertFalse([l for l in mine if l.get("message") == "recording stored"])
+        failed = [l for l in mine if l.get("message") == "recording failed permanently"]
+        self.assertEqual(len(failed), 1, mine)
+        self.assertEqual(failed[0]["level"], "ERROR")
+        self.assertIn("A_AAC", failed[0]["reason"])
+        self.assertFalse(self.object_keys("recordings/2025/12/1/contact-aac_"))
+        self.assertIsNone(self.attributes("contact-aac"))
+
     def test_chat_already_processed_and_malformed_records_are_skipped_without_failing(self):
         good = ctr_for(self.cap, self.arn, "contact-b", initial_contact_id="initial-b")
         chat = ctr("chat-1", [(self.arn, None, None)], channel="CHAT")

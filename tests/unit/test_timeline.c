@@ -1,6 +1,5 @@
-/* Unit tests for the audio timeline rules (audio/timeline.h), fragment number
- * comparison (kvs/fragment_number.h) and fragment selection
- * (kvs/fragment_select.h). */
+/* Unit tests for the audio timeline rules (audio/timeline.h) and fragment
+ * number comparison (kvs/fragment_number.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,7 +11,6 @@
 #include "audio/timeline.h"
 #include "common/error.h"
 #include "kvs/fragment_number.h"
-#include "kvs/fragment_select.h"
 
 #define MS 1000000LL            /* ns per ms */
 #define T0 1700000000000LL * MS /* an epoch time in ns */
@@ -171,135 +169,6 @@ static void fragment_numbers_must_be_plain_digits(void **state)
     assert_false(fragment_number_valid(longest));
 }
 
-/* ---- fragment selection ---------------------------------------------------- */
-
-#define N(x) "9134385233318143239268206260774392014626444" x
-
-static enum fragment_verdict judge_end(struct fragment_select *s, const char *num, const char *c)
-{
-    enum fragment_verdict v = fragment_select_judge(s, FRAGMENT_AT_END, num, c);
-    if (v == FRAGMENT_USE)
-        fragment_select_used(s, num);
-    return v;
-}
-
-static void start_and_stop_are_inclusive_and_nothing_after_stop(void **state)
-{
-    (void)state;
-    struct fragment_select s;
-    assert_int_equal(fragment_select_init(&s, NULL, N("0100"), N("0300")), 0);
-    assert_int_equal(judge_end(&s, N("0099"), "c"), FRAGMENT_SKIP);
-    assert_int_equal(judge_end(&s, N("0100"), "c"), FRAGMENT_USE);
-    assert_int_equal(judge_end(&s, N("0200"), "c"), FRAGMENT_USE);
-    assert_false(s.done);
-    assert_int_equal(judge_end(&s, N("0300"), "c"), FRAGMENT_USE);
-    assert_int_equal(s.done, FRAGMENT_DONE_STOP); /* the stop fragment completes it */
-    assert_int_equal(fragment_select_judge(&s, FRAGMENT_AT_START, N("0301"), NULL), FRAGMENT_END);
-}
-
-static void a_fragment_past_stop_ends_at_its_start(void **state)
-{
-    (void)state;
-    struct fragment_select s;
-    /* The stop fragment itself never came (e.g. numbers skip it). */
-    assert_int_equal(fragment_select_init(&s, NULL, NULL, N("0300")), 0);
-    assert_int_equal(fragment_select_judge(&s, FRAGMENT_AT_START, N("0250"), NULL), FRAGMENT_USE);
-    fragment_select_used(&s, N("0250"));
-    assert_int_equal(fragment_select_judge(&s, FRAGMENT_AT_START, N("0350"), NULL), FRAGMENT_END);
-    assert_int_equal(s.done, FRAGMENT_DONE_STOP);
-}
-
-static void contact_filter_keeps_only_the_first_run_of_the_contact(void **state)
-{
-    (void)state;
-    struct fragment_select s;
-    assert_int_equal(fragment_select_init(&s, "B", NULL, NULL), 0);
-    /* ContactId comes after the Cluster: undecided at the start. */
-    assert_int_equal(fragment_select_judge(&s, FRAGMENT_AT_START, N("0001"), NULL),
-                     FRAGMENT_UNDECIDED);
-    assert_int_equal(judge_end(&s, N("0001"), "A"), FRAGMENT_SKIP);
-    assert_int_equal(judge_end(&s, N("0002"), "A"), FRAGMENT_SKIP);
-    assert_int_equal(judge_end(&s, N("0003"), "B"), FRAGMENT_USE);
-    assert_int_equal(judge_end(&s, N("0004"), "B"), FRAGMENT_USE);
-    assert_int_equal(judge_end(&s, N("0005"), "C"), FRAGMENT_END);
-    assert_int_equal(s.done, FRAGMENT_DONE_CONTACT);
-    /* B reappearing later is not used. */
-    assert_int_equal(judge_end(&s, N("0006"), "B"), FRAGMENT_END);
-}
-
-static void without_a_contact_every_fragment_in_range_is_used(void **state)
-{
-    (void)state;
-    struct fragment_select s;
-    assert_int_equal(fragment_select_init(&s, "", "", ""), 0);
-    assert_int_equal(fragment_select_judge(&s, FRAGMENT_AT_START, NULL, NULL), FRAGMENT_USE);
-    assert_int_equal(judge_end(&s, N("0001"), "A"), FRAGMENT_USE);
-    assert_int_equal(judge_end(&s, N("0002"), "B"), FRAGMENT_USE);
-    assert_int_equal(judge_end(&s, NULL, NULL), FRAGMENT_USE);
-    assert_false(s.done);
-}
-
-static void fragments_missing_tags(void **state)
-{
-    (void)state;
-    struct fragment_select s;
-    /* No fragment number while a range is set: cannot be placed, skipped. */
-    assert_int_equal(fragment_select_init(&s, NULL, N("0001"), NULL), 0);
-    assert_int_equal(fragment_select_judge(&s, FRAGMENT_AT_START, NULL, NULL), FRAGMENT_UNDECIDED);
-    assert_int_equal(fragment_select_judge(&s, FRAGMENT_AT_END, NULL, NULL), FRAGMENT_SKIP);
-    /* No ContactId in a complete fragment: skipped, and it ends nothing. */
-    assert_int_equal(fragment_select_init(&s, "B", NULL, NULL), 0);
-    assert_int_equal(judge_end(&s, N("0001"), "B"), FRAGMENT_USE);
-    assert_int_equal(judge_end(&s, N("0002"), NULL), FRAGMENT_SKIP);
-    assert_false(s.done);
-    assert_int_equal(judge_end(&s, N("0003"), "B"), FRAGMENT_USE);
-}
-
-static void a_fragment_delivered_again_is_not_used_twice(void **state)
-{
-    (void)state;
-    struct fragment_select s;
-    /* A GetMedia resumed with FRAGMENT_NUMBER starts with the last fragment read. */
-    assert_int_equal(fragment_select_init(&s, "B", NULL, NULL), 0);
-    assert_int_equal(judge_end(&s, N("0001"), "B"), FRAGMENT_USE);
-    assert_int_equal(judge_end(&s, N("0002"), "B"), FRAGMENT_USE);
-    assert_int_equal(fragment_select_judge(&s, FRAGMENT_AT_START, N("0002"), NULL), FRAGMENT_SKIP);
-    assert_int_equal(judge_end(&s, N("0002"), "B"), FRAGMENT_SKIP);
-    assert_int_equal(judge_end(&s, N("0001"), "B"), FRAGMENT_SKIP);
-    assert_false(s.done);
-    assert_int_equal(judge_end(&s, N("0003"), "B"), FRAGMENT_USE);
-}
-
-static void a_cut_fragment_without_contact_tag_follows_the_contact_before_it(void **state)
-{
-    (void)state;
-    struct fragment_select s;
-    assert_int_equal(fragment_select_init(&s, "B", NULL, NULL), 0);
-    /* Nothing of B used yet: a cut fragment cannot be attributed. */
-    assert_int_equal(fragment_select_judge(&s, FRAGMENT_CUT, N("0001"), NULL), FRAGMENT_SKIP);
-    assert_int_equal(judge_end(&s, N("0002"), "B"), FRAGMENT_USE);
-    assert_int_equal(fragment_select_judge(&s, FRAGMENT_CUT, N("0003"), NULL), FRAGMENT_USE);
-    /* A cut fragment whose ContactId did arrive is judged by it. */
-    assert_int_equal(fragment_select_judge(&s, FRAGMENT_CUT, N("0003"), "C"), FRAGMENT_END);
-    /* Range still applies to cut fragments. */
-    assert_int_equal(fragment_select_init(&s, NULL, NULL, N("0002")), 0);
-    assert_int_equal(fragment_select_judge(&s, FRAGMENT_CUT, N("0003"), NULL), FRAGMENT_END);
-}
-
-static void bad_selection_arguments_are_refused(void **state)
-{
-    (void)state;
-    struct fragment_select s;
-    assert_int_equal(fragment_select_init(&s, NULL, "12a", NULL), REC_ERR_INVALID);
-    assert_int_equal(fragment_select_init(&s, NULL, NULL, "-5"), REC_ERR_INVALID);
-    assert_int_equal(fragment_select_init(&s, NULL, "10", "9"), REC_ERR_INVALID);
-    assert_int_equal(fragment_select_init(&s, NULL, "9", "10"), 0);
-    char long_contact[FRAGMENT_SELECT_MAX_CONTACT + 2];
-    memset(long_contact, 'x', sizeof(long_contact) - 1);
-    long_contact[sizeof(long_contact) - 1] = '\0';
-    assert_int_equal(fragment_select_init(&s, long_contact, NULL, NULL), REC_ERR_INVALID);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -312,14 +181,6 @@ int main(void)
         cmocka_unit_test(a_huge_gap_is_refused_not_filled),
         cmocka_unit_test(fragment_numbers_compare_as_decimal_numbers),
         cmocka_unit_test(fragment_numbers_must_be_plain_digits),
-        cmocka_unit_test(start_and_stop_are_inclusive_and_nothing_after_stop),
-        cmocka_unit_test(a_fragment_past_stop_ends_at_its_start),
-        cmocka_unit_test(contact_filter_keeps_only_the_first_run_of_the_contact),
-        cmocka_unit_test(without_a_contact_every_fragment_in_range_is_used),
-        cmocka_unit_test(fragments_missing_tags),
-        cmocka_unit_test(a_fragment_delivered_again_is_not_used_twice),
-        cmocka_unit_test(a_cut_fragment_without_contact_tag_follows_the_contact_before_it),
-        cmocka_unit_test(bad_selection_arguments_are_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,30 +1,35 @@
-#include "kvs/fragment_select.h"
+#include "recorder/fragment_select.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "common/error.h"
 
-int fragment_select_init(struct fragment_select *s, const char *contact_id, const char *start,
+int fragment_select_init(struct fragment_select *s, const char *call_id, const char *start,
                          const char *stop)
 {
     memset(s, 0, sizeof(*s));
-    if (contact_id && strlen(contact_id) > FRAGMENT_SELECT_MAX_CONTACT)
-        return REC_ERR_INVALID;
     if ((start && *start && !fragment_number_valid(start)) ||
         (stop && *stop && !fragment_number_valid(stop)))
         return REC_ERR_INVALID;
     if (start && *start && stop && *stop && fragment_number_cmp(start, stop) > 0)
         return REC_ERR_INVALID;
-    /* Lengths were checked above: these copies are whole. */
-    strcpy(s->contact_id, contact_id ? contact_id : "");
-    strcpy(s->start, start ? start : "");
-    strcpy(s->stop, stop ? stop : "");
+    /* Valid fragment numbers fit; a call ID that does not is refused. */
+    if (rec_str_copy(s->call_id, sizeof(s->call_id), call_id) ||
+        rec_str_copy(s->start, sizeof(s->start), start) ||
+        rec_str_copy(s->stop, sizeof(s->stop), stop))
+        return REC_ERR_INVALID;
     return 0;
 }
 
+enum fragment_call fragment_select_call(const struct fragment_select *s, struct rec_bytes value)
+{
+    if (!s->call_id[0] || rec_bytes_eq_str(value, s->call_id))
+        return FRAGMENT_CALL_WANTED;
+    return FRAGMENT_CALL_OTHER;
+}
+
 enum fragment_verdict fragment_select_judge(struct fragment_select *s, enum fragment_phase phase,
-                                            const char *number, const char *contact)
+                                            const char *number, enum fragment_call call)
 {
     if (s->done)
         return FRAGMENT_END;
@@ -44,17 +49,17 @@ enum fragment_verdict fragment_select_judge(struct fragment_select *s, enum frag
             return FRAGMENT_END;
         }
     }
-    if (s->contact_id[0]) {
-        if (!contact) {
+    if (s->call_id[0]) {
+        if (call == FRAGMENT_CALL_UNSEEN) {
             if (phase == FRAGMENT_AT_START)
                 return FRAGMENT_UNDECIDED;
-            if (phase == FRAGMENT_CUT && s->contact_used)
+            if (phase == FRAGMENT_CUT && s->call_used)
                 return FRAGMENT_USE;
             return FRAGMENT_SKIP;
         }
-        if (strcmp(contact, s->contact_id) != 0) {
-            if (s->contact_used) {
-                s->done = FRAGMENT_DONE_CONTACT;
+        if (call == FRAGMENT_CALL_OTHER) {
+            if (s->call_used) {
+                s->done = FRAGMENT_DONE_CALL;
                 return FRAGMENT_END;
             }
             return FRAGMENT_SKIP;
@@ -65,10 +70,10 @@ enum fragment_verdict fragment_select_judge(struct fragment_select *s, enum frag
 
 void fragment_select_used(struct fragment_select *s, const char *number)
 {
-    if (s->contact_id[0])
-        s->contact_used = 1;
-    if (number && fragment_number_valid(number) && strlen(number) < sizeof(s->last_used))
-        strcpy(s->last_used, number);
+    if (s->call_id[0])
+        s->call_used = 1;
+    if (number && fragment_number_valid(number))
+        rec_str_copy(s->last_used, sizeof(s->last_used), number); /* valid: it fits */
     if (s->stop[0] && number && fragment_number_valid(number) &&
         fragment_number_cmp(number, s->stop) >= 0)
         s->done = FRAGMENT_DONE_STOP;

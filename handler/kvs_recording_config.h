@@ -1,5 +1,5 @@
 /*
- * The recording handler's configuration, from the environment the SAM
+ * ProcessKvsRecording's configuration, from the environment the SAM
  * template sets (the original's variables, REFERENCE.md §1, plus ours).
  *
  *   RECORDINGS_BUCKET_NAME   required: the bucket
@@ -18,19 +18,28 @@
  *                            leaving time to upload and report (15000)
  *   GET_MEDIA_MAX_CALLS      GetMedia calls per recording, resumes included (50)
  */
-#ifndef REC_HANDLER_RECORDER_CONFIG_H
-#define REC_HANDLER_RECORDER_CONFIG_H
+#ifndef REC_HANDLER_KVS_RECORDING_CONFIG_H
+#define REC_HANDLER_KVS_RECORDING_CONFIG_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-struct recorder_config {
-    char bucket[64];
-    char key_prefix[512];
-    char cloudfront_domain[512];
+#include "common/error.h"
+
+/* Longest values accepted, bytes. */
+#define KVS_RECORDING_BUCKET_MAX 63   /* S3 bucket names are 3..63 characters */
+#define KVS_RECORDING_PREFIX_MAX 511
+#define KVS_RECORDING_URL_MAX 511
+#define KVS_RECORDING_KMS_KEY_MAX 2047 /* a key ARN or alias ARN */
+#define KVS_RECORDING_ACL_MAX 63
+
+struct kvs_recording_config {
+    char bucket[KVS_RECORDING_BUCKET_MAX + 1];
+    char key_prefix[KVS_RECORDING_PREFIX_MAX + 1];
+    char cloudfront_domain[KVS_RECORDING_URL_MAX + 1];
     int start_by_fragment;
-    char kms_key_id[256];
-    char object_acl[64];
+    char kms_key_id[KVS_RECORDING_KMS_KEY_MAX + 1];
+    char object_acl[KVS_RECORDING_ACL_MAX + 1];
     size_t part_bytes;
     long idle_ms;
     int64_t start_reserve_ms;
@@ -38,8 +47,8 @@ struct recorder_config {
     unsigned max_get_media_calls;
 };
 
-/* Reads the variables above into *cfg. Returns 0, or REC_ERR_CONFIG with a
- * reason naming the variable (reason_len bytes, NUL-terminated). */
-int recorder_config_from_env(struct recorder_config *cfg, char *reason, size_t reason_len);
+/* Reads the variables above into *cfg (caller's storage). Returns 0, or
+ * REC_ERR_CONFIG with err naming the variable (handler/env_config.h). */
+int kvs_recording_config_from_env(struct kvs_recording_config *cfg, struct rec_error *err);
 
 #endif

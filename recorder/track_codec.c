@@ -1,4 +1,4 @@
-#include "kvs/track_codec.h"
+#include "recorder/track_codec.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -8,29 +8,40 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/bytes.h"
 #include "common/error.h"
 
-#define NAME_FROM "AUDIO_FROM_CUSTOMER"
-#define NAME_TO "AUDIO_TO_CUSTOMER"
-#define NAME_OLD_SINGLE "Track_audio/L16"
 #define DEFAULT_RATE 8000u /* Matroska: SamplingFrequency defaults to 8000 */
 #define MAX_RATE 768000u
 
-const char *track_role_name(enum track_role role)
+static int named(const char *s)
 {
-    switch (role) {
-    case TRACK_ROLE_FROM_CUSTOMER: return NAME_FROM;
-    case TRACK_ROLE_TO_CUSTOMER: return NAME_TO;
-    default: return "";
-    }
+    return s && *s;
 }
 
-/* Copies src into dst[cap], cutting it to cap - 1 bytes. */
-static void copy_str(char *dst, size_t cap, const char *src)
+int track_roles_check(const struct track_roles *roles)
 {
-    size_t n = src ? strnlen(src, cap - 1) : 0;
-    memcpy(dst, src ? src : "", n);
-    dst[n] = '\0';
+    const char *names[3] = { roles->name[0], roles->name[1], roles->lone_name };
+    for (int i = 0; i < 3; i++)
+        if (named(names[i]) && strlen(names[i]) > TRACK_NAME_MAX)
+            return REC_ERR_INVALID;
+    if (named(names[0]) && named(names[1]) && !strcmp(names[0], names[1]))
+        return REC_ERR_INVALID;
+    return 0;
+}
+
+void track_roles_describe(const struct track_roles *roles, char *out, size_t cap)
+{
+    const char *n0 = named(roles->name[0]) ? roles->name[0] : NULL;
+    const char *n1 = named(roles->name[1]) ? roles->name[1] : NULL;
+    const char *lone = named(roles->lone_name) ? roles->lone_name : NULL;
+    if (roles->lone_any_name)
+        snprintf(out, cap, "none named %s%s%s, and no lone audio track", n0 ? n0 : "",
+                 n0 && n1 ? " or " : "", n1 ? n1 : "");
+    else
+        snprintf(out, cap, "none named %s%s%s, and no single %s%sunnamed audio track",
+                 n0 ? n0 : "", n0 && n1 ? " or " : "", n1 ? n1 : "", lone ? lone : "",
+                 lone ? " or " : "");
 }
 
 void track_entry_from_info(struct track_entry *dst, const struct mkv_track_info *src)
@@ -38,8 +49,13 @@ void track_entry_from_info(struct track_entry *dst, const struct mkv_track_info 
     memset(dst, 0, sizeof(*dst));
     dst->number = src->number;
     dst->type = src->type;
-    copy_str(dst->name, sizeof(dst->name), src->name);
-    copy_str(dst->codec_id, sizeof(dst->codec_id), src->codec_id);
+    dst->audio = src->type == 2 || (src->type == 0 && src->codec_id &&
+                                     strncmp(src->codec_id, "A_", 2) == 0);
+    /* A value too long for its field is dropped, not cut: a cut name could
+     * equal a role name, a cut CodecID a supported one. */
+    dst->name_too_long = rec_str_copy(dst->name, sizeof(dst->name), src->name) != 0;
+    dst->codec_id_too_long =
+        rec_str_copy(dst->codec_id, sizeof(dst->codec_id), src->codec_id) != 0;
     if (src->codec_private) {
         size_t n = src->codec_private_len;
         dst->has_codec_private = 1;
@@ -55,36 +71,46 @@ void track_entry_from_info(struct track_entry *dst, const struct mkv_track_info 
     dst->bit_depth = src->bit_depth;
 }
 
-static int is_audio(const struct track_entry *t)
+static enum track_role role_by_name(const struct track_roles *cfg, const struct track_entry *t)
 {
-    return t->type == 2 || (t->type == 0 && strncmp(t->codec_id, "A_", 2) == 0);
+    if (t->name_too_long)
+        return TRACK_ROLE_NONE;
+    for (int ro = 0; ro < TRACK_ROLES; ro++)
+        if (named(cfg->name[ro]) && !strcmp(t->name, cfg->name[ro]))
+            return (enum track_role)ro;
+    return TRACK_ROLE_NONE;
 }
 
-int track_roles_assign(const struct track_entry *tracks, size_t n, enum track_role *roles)
+/* The fallback for a fragment without role names: its lone audio track. */
+static int lone_track_qualifies(const struct track_roles *cfg, const struct track_entry *t)
 {
-    int named = 0;
+    if (cfg->lone_any_name)
+        return 1;
+    if (t->name_too_long)
+        return 0;
+    return t->name[0] == '\0' || (named(cfg->lone_name) && !strcmp(t->name, cfg->lone_name));
+}
+
+int track_roles_assign(const struct track_roles *cfg, const struct track_entry *tracks, size_t n,
+                       enum track_role *roles)
+{
+    int any_named = 0;
     size_t audio = 0, only = 0;
     for (size_t i = 0; i < n; i++) {
-        roles[i] = TRACK_ROLE_NONE;
-        if (!strcmp(tracks[i].name, NAME_FROM))
-            roles[i] = TRACK_ROLE_FROM_CUSTOMER;
-        else if (!strcmp(tracks[i].name, NAME_TO))
-            roles[i] = TRACK_ROLE_TO_CUSTOMER;
+        roles[i] = role_by_name(cfg, &tracks[i]);
         if (roles[i] != TRACK_ROLE_NONE) {
             for (size_t j = 0; j < i; j++)
                 if (roles[j] == roles[i])
                     return REC_ERR_INVALID;
-            named = 1;
+            any_named = 1;
         }
-        if (is_audio(&tracks[i])) {
+        if (tracks[i].audio) {
             audio++;
             only = i;
         }
     }
-    /* The older layout: one audio track, "Track_audio/L16" or unnamed. */
-    if (!named && audio == 1 &&
-        (tracks[only].name[0] == '\0' || !strcmp(tracks[only].name, NAME_OLD_SINGLE)))
-        roles[only] = TRACK_ROLE_FROM_CUSTOMER;
+    if (!any_named && audio == 1 && lone_track_qualifies(cfg, &tracks[only]))
+        roles[only] = TRACK_ROLE_0;
     return 0;
 }
 
@@ -217,11 +243,58 @@ static int resolve_acm(const struct track_entry *t, struct track_codec *out)
     return 0;
 }
 
-int track_codec_resolve(const struct track_entry *t, const char *mime_type, struct track_codec *out)
+void track_mime_parse(struct track_mime *m, const char *value)
+{
+    memset(m, 0, sizeof(*m));
+    m->present = 1;
+    m->l16 = mime_type_is_l16(value, &m->rate, &m->channels);
+    if (rec_str_copy(m->shown, sizeof(m->shown), value) != 0)
+        snprintf(m->shown, sizeof(m->shown), "%.*s...", (int)sizeof(m->shown) - 4,
+                 value ? value : "");
+}
+
+static int is_aac_label(const char *codec_id)
+{
+    return !strcmp(codec_id, "A_AAC") || !strncmp(codec_id, "A_AAC/", 6);
+}
+
+int track_codec_needs_mime(const struct track_entry *t)
+{
+    return is_aac_label(t->codec_id);
+}
+
+/* Connect's A_AAC label: raw PCM when the MimeType says audio/L16. */
+static int resolve_aac_label(const struct track_entry *t, const struct track_mime *mime,
+                             struct track_codec *out)
+{
+    int rc;
+    if (!mime || !mime->present || !mime->l16)
+        return refuse(out,
+                      "A_AAC track without an audio/L16 MimeType tag%s%s%s: real AAC is "
+                      "not decoded",
+                      mime && mime->present ? " (MimeType \"" : "",
+                      mime && mime->present ? mime->shown : "",
+                      mime && mime->present ? "\")" : "");
+    uint64_t channels = mime->channels ? mime->channels : (t->channels ? t->channels : 1);
+    if ((rc = check_mono_16(t, channels, 16, out)))
+        return rc;
+    if (mime->rate)
+        out->rate = mime->rate;
+    else if ((rc = rate_from_track(t, out)))
+        return rc;
+    out->layout = PCM_S16LE; /* Connect's payload, despite L16's network order */
+    return 0;
+}
+
+int track_codec_resolve(const struct track_entry *t, const struct track_mime *mime,
+                        struct track_codec *out)
 {
     memset(out, 0, sizeof(*out));
     const char *id = t->codec_id;
     int rc;
+    if (t->codec_id_too_long)
+        return refuse(out, "a CodecID longer than %d bytes is not supported",
+                      TRACK_CODEC_ID_MAX);
     if (!strcmp(id, "A_PCM/INT/LIT") || !strcmp(id, "A_PCM/INT/BIG")) {
         /* BitDepth is mandatory for PCM in practice; absent, assume 16. */
         uint64_t bits = t->bit_depth ? t->bit_depth : 16;
@@ -233,24 +306,8 @@ int track_codec_resolve(const struct track_entry *t, const char *mime_type, stru
     }
     if (!strcmp(id, "A_MS/ACM"))
         return resolve_acm(t, out);
-    if (!strcmp(id, "A_AAC") || !strncmp(id, "A_AAC/", 6)) {
-        uint32_t mime_rate, mime_channels;
-        if (!mime_type_is_l16(mime_type, &mime_rate, &mime_channels))
-            return refuse(out,
-                          "A_AAC track without an audio/L16 MimeType tag%s%s%s: real AAC is "
-                          "not decoded",
-                          mime_type ? " (MimeType \"" : "", mime_type ? mime_type : "",
-                          mime_type ? "\")" : "");
-        uint64_t channels = mime_channels ? mime_channels : (t->channels ? t->channels : 1);
-        if ((rc = check_mono_16(t, channels, 16, out)))
-            return rc;
-        if (mime_rate)
-            out->rate = mime_rate;
-        else if ((rc = rate_from_track(t, out)))
-            return rc;
-        out->layout = PCM_S16LE; /* Connect's payload, despite L16's network order */
-        return 0;
-    }
+    if (is_aac_label(id))
+        return resolve_aac_label(t, mime, out);
     return refuse(out, "codec %s is not supported (16-bit PCM only)", id[0] ? id : "(none)");
 }
 

@@ -1,0 +1,158 @@
+#include "handler/stream_recording.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "s3/upload_sink.h"
+
+/* One run's state: the recorder and the uploads it opened. */
+struct run {
+    const struct stream_recording_job *job;
+    struct recorder *recorder;
+    struct s3_upload_status upload[RECORDER_OUTPUTS];
+    int opened[RECORDER_OUTPUTS];
+};
+
+static int open_sink(void *user, enum recorder_output which, uint32_t rate, unsigned channels,
+                     struct byte_sink *out)
+{
+    (void)rate, (void)channels;
+    struct run *run = user;
+    const struct stream_recording_upload *up = &run->job->upload;
+    if (!up->keys[which])
+        return REC_ERR_STATE; /* the recorder opens wanted outputs only */
+    int kms = up->kms_key_id && *up->kms_key_id;
+    struct s3_upload_config cfg = {
+        .s3 = run->job->clients->s3,
+        .bucket = up->bucket,
+        .key = up->keys[which],
+        .content_type = up->content_type,
+        .contact_id = up->contact_id,
+        .sse = kms ? "aws:kms" : "AES256",
+        .kms_key_id = kms ? up->kms_key_id : NULL,
+        .acl = up->acl && *up->acl ? up->acl : NULL,
+        .part_size = up->part_bytes,
+        .deadline_ms = run->job->deadline_ms,
+    };
+    int rc = s3_upload_sink_open(&cfg, &run->upload[which], out);
+    if (!rc)
+        run->opened[which] = 1;
+    return rc;
+}
+
+/* ---- the recorder as the media session's sink ------------------------------ */
+
+static int sink_push(void *user, const uint8_t *bytes, size_t len, struct rec_error *err)
+{
+    struct run *run = user;
+    int rc = recorder_push(run->recorder, bytes, len);
+    if (rc == MKV_STOP)
+        return MEDIA_SINK_DONE;
+    if (rc < 0)
+        rec_error_wrap(err, recorder_error(run->recorder), "the media is not usable");
+    return rc < 0 ? rc : 0;
+}
+
+static int sink_restart(void *user, struct rec_error *err)
+{
+    struct run *run = user;
+    int rc = recorder_restart_input(run->recorder);
+    if (rc)
+        rec_error_set(err, rc, 1, "cannot resume GetMedia without duplicating audio");
+    return rc;
+}
+
+static void sink_resume_point(void *user, struct kvs_resume_point *out)
+{
+    struct run *run = user;
+    recorder_resume_point(run->recorder, out);
+}
+
+static int read_media(struct run *run, struct media_session_result *res, struct rec_error *err)
+{
+    const struct stream_recording_job *job = run->job;
+    int by_fragment = job->start_by_fragment && job->recorder.start_fragment &&
+                      *job->recorder.start_fragment;
+    struct media_session_config session = {
+        .kvs = job->clients->kvs,
+        .endpoints = job->clients->endpoints,
+        .stream_arn = job->stream_arn,
+        .start_selector = by_fragment ? "FRAGMENT_NUMBER" : "NOW",
+        .start_fragment = by_fragment ? job->recorder.start_fragment : NULL,
+        .idle_ms = job->idle_ms,
+        .max_calls = job->max_calls,
+        .deadline_ms = job->read_deadline_ms,
+        .log_name = job->log_name,
+        .log_value = job->log_value,
+    };
+    struct media_sink sink = { .user = run, .push = sink_push, .restart = sink_restart,
+                               .resume_point = sink_resume_point };
+    return media_session_read(&session, &sink, res, err);
+}
+
+/* After the reading: finishes the outputs. read_err holds the reading's
+ * permanent fault, if any; the result's failure is an upload's that may
+ * pass (retrying then saves what this run could not store), else the first
+ * of the reading's, an upload's and the recorder's own. */
+static void finish(struct run *run, struct stream_recording_result *out,
+                   const struct rec_error *read_err, struct rec_error *result)
+{
+    int rc = recorder_finish(run->recorder);
+    struct rec_error upload_err;
+    rec_error_clear(&upload_err);
+    for (int w = 0; w < RECORDER_OUTPUTS; w++) {
+        if (!run->opened[w])
+            continue;
+        out->committed[w] = run->upload[w].committed;
+        out->bytes[w] = run->upload[w].committed ? run->upload[w].bytes : 0;
+        if (!run->upload[w].committed)
+            rec_error_wrap(&upload_err, &run->upload[w].err, NULL);
+    }
+    if (upload_err.retriable)
+        rec_error_wrap(result, &upload_err, NULL);
+    rec_error_wrap(result, read_err, NULL);
+    rec_error_wrap(result, &upload_err, NULL);
+    /* A recording cut at the live edge or by the session is what there was;
+     * anything else the recorder reports is a permanent fault (a track that
+     * cannot be decoded: the other one is still stored). */
+    if (rc && rc != REC_ERR_TRUNCATED)
+        rec_error_wrap(result, recorder_error(run->recorder), "finishing the recording");
+}
+
+int stream_recording_run(const struct stream_recording_job *job, struct stream_recording_result *out,
+                         struct rec_error *err)
+{
+    struct rec_error e, read_err;
+    rec_error_clear(&e);
+    rec_error_clear(&read_err);
+    memset(out, 0, sizeof(*out));
+    struct run *run = calloc(1, sizeof(*run));
+    if (!run) {
+        rec_error_set(&e, REC_ERR_NOMEM, 1, "out of memory");
+        goto cleanup;
+    }
+    run->job = job;
+    struct recorder_options opt = job->recorder;
+    opt.sinks = (struct recorder_sinks){ .user = run, .open = open_sink };
+    int rc = recorder_new(&opt, &run->recorder);
+    if (rc) {
+        rec_error_set(&e, rc, 0, "bad recording entry: %s", rec_strerror(rc));
+        goto cleanup;
+    }
+    read_media(run, &out->session, &read_err);
+    if (read_err.retriable) {
+        /* Discard: destroying without finish aborts every upload. */
+        recorder_get_stats(run->recorder, &out->stats);
+        rec_error_wrap(&e, &read_err, NULL);
+        goto cleanup;
+    }
+    /* Read to the end, or a permanent fault: keep every complete block. */
+    finish(run, out, &read_err, &e);
+    recorder_get_stats(run->recorder, &out->stats);
+cleanup:
+    if (run)
+        recorder_destroy(run->recorder);
+    free(run);
+    rec_error_wrap(err, &e, NULL);
+    return e.code;
+}

@@ -1,0 +1,76 @@
+/*
+ * One span of one KVS stream recorded into S3 objects: the recorder
+ * (recorder/recorder.h) fed by a media session (kvs/media_session.h), its
+ * outputs streamed to S3 upload sinks (s3/upload_sink.h) as it reads. The
+ * piece every KVS-reading handler shares; it knows no Connect or Chime rule
+ * (the caller names the tracks, the call tag and the keys).
+ *
+ * Failure rules (the outcome is the caller's, handler/outcome.h):
+ *  - a failure that may pass (GetMedia/GetDataEndpoint throttling or 5xx,
+ *    network, the reading deadline, an upload that may succeed later):
+ *    everything is discarded (uploads aborted, no object, no open multipart
+ *    upload), err is retriable;
+ *  - a failure that never will (a 4xx answer, malformed media, a track we
+ *    cannot decode, a cap): every complete block read is kept (the outputs
+ *    with audio are committed), err says what went wrong, not retriable.
+ */
+#ifndef REC_HANDLER_STREAM_RECORDING_H
+#define REC_HANDLER_STREAM_RECORDING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "kvs/endpoint_cache.h"
+#include "kvs/media_session.h"
+#include "recorder/recorder.h"
+#include "services/kvs_client.h"
+#include "services/s3_client.h"
+
+/* The process-lifetime clients a recording uses (borrowed). */
+struct stream_recording_clients {
+    struct kvs_client *kvs;
+    struct kvs_endpoint_cache *endpoints;
+    struct rec_s3_client *s3;
+};
+
+/* Where the outputs go. Strings borrowed for the run. */
+struct stream_recording_upload {
+    const char *bucket;
+    const char *keys[RECORDER_OUTPUTS]; /* raw keys; NULL for an output not wanted */
+    const char *content_type;           /* "audio/wav" */
+    const char *contact_id;             /* x-amz-meta-contact-id; NULL: none */
+    const char *kms_key_id;             /* SSE-KMS key; NULL/"": SSE-S3 (AES256) */
+    const char *acl;                    /* canned ACL; NULL/"": none */
+    size_t part_bytes;                  /* multipart part size; 0: 16 MiB */
+};
+
+struct stream_recording_job {
+    const struct stream_recording_clients *clients;
+    const char *stream_arn;
+    int start_by_fragment;      /* GetMedia from start_fragment (else NOW) */
+    struct recorder_options recorder; /* tracks, call tag and id, fragment range,
+                                         outputs wanted; its sinks are set here */
+    long idle_ms;               /* the live edge: a GetMedia idle this long */
+    unsigned max_calls;         /* GetMedia calls, resumes included */
+    int64_t read_deadline_ms;   /* absolute epoch ms: reading stops (retriable); 0: none */
+    int64_t deadline_ms;        /* absolute epoch ms for the uploads; 0: none */
+    struct stream_recording_upload upload;
+    const char *log_name, *log_value; /* a field for the session's log lines */
+};
+
+struct stream_recording_result {
+    int committed[RECORDER_OUTPUTS]; /* the object exists */
+    uint64_t bytes[RECORDER_OUTPUTS]; /* its size, bytes */
+    struct recorder_stats stats;      /* what was read (valid after a run that got
+                                         as far as creating the recorder) */
+    struct media_session_result session;
+};
+
+/* Runs the job. out is the caller's storage, filled in every case. Returns
+ * 0 when nothing failed, else the failure's code with err filled as the
+ * rules above say (committed[] tells what was kept). */
+int stream_recording_run(const struct stream_recording_job *job, struct stream_recording_result *out,
+                         struct rec_error *err);
+
+#endif
