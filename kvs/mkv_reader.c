@@ -389,6 +389,87 @@ static int set_string(struct mkv_reader *r, struct rec_buf *b, const uint8_t *s,
 /* Delivers the frames of one SimpleBlock or Block body (Matroska RFC 9559
  * §10 "Block Structure", §10.3 "Block Lacing"); track and its VINT width
  * were read by the caller. */
+/* Xiph lacing (RFC 9559 §10.3.2): each of the first count-1 frame sizes is
+ * a run of 255s plus a last byte. Adds them to *total. */
+static int xiph_lace_sizes(struct mkv_reader *r, const uint8_t *d, size_t n, size_t *pos,
+                           unsigned count, size_t *sizes, size_t *total)
+{
+    for (unsigned i = 0; i + 1 < count; i++) {
+        size_t s = 0;
+        uint8_t b;
+        do {
+            if (*pos >= n)
+                return fail(r, REC_ERR_INVALID, r->cur_id, r->cur_start,
+                            "Xiph lace sizes run past the block");
+            b = d[(*pos)++];
+            s += b;
+        } while (b == 255);
+        sizes[i] = s;
+        *total += s;
+        if (*total > n - *pos)
+            return fail(r, REC_ERR_INVALID, r->cur_id, r->cur_start, "lace sizes exceed block size");
+    }
+    return 0;
+}
+
+/* EBML lacing (RFC 9559 §10.3.4): the first size a VINT, the next ones
+ * signed VINT differences from the previous. Adds them to *total. */
+static int ebml_lace_sizes(struct mkv_reader *r, const uint8_t *d, size_t n, size_t *pos,
+                           unsigned count, size_t *sizes, size_t *total)
+{
+    int64_t prev = 0;
+    for (unsigned i = 0; i + 1 < count; i++) {
+        unsigned w = *pos < n ? ebml_vint_width(d[*pos]) : 0;
+        if (!w || w > n - *pos)
+            return fail(r, REC_ERR_INVALID, r->cur_id, r->cur_start,
+                        "EBML lace size %u is not a valid VINT", i);
+        int ones;
+        uint64_t v = ebml_vint_value(d + *pos, w, &ones);
+        *pos += w;
+        int64_t s = i == 0 ? (int64_t)v : prev + ebml_vint_signed(v, w);
+        if ((i == 0 && ones) || s < 0 || (uint64_t)s > n)
+            return fail(r, REC_ERR_INVALID, r->cur_id, r->cur_start, "EBML lace size %u is invalid", i);
+        prev = s;
+        sizes[i] = (size_t)s;
+        *total += (size_t)s;
+        if (*total > n - *pos)
+            return fail(r, REC_ERR_INVALID, r->cur_id, r->cur_start, "lace sizes exceed block size");
+    }
+    return 0;
+}
+
+/* The frames' sizes of a block whose payload starts at *pos (after the
+ * flags byte): lacing 0 none, 1 Xiph, 2 fixed, 3 EBML (RFC 9559 §10.3).
+ * Leaves *pos at the first frame. */
+static int lace_sizes(struct mkv_reader *r, const uint8_t *d, size_t n, size_t *pos, unsigned lacing,
+                      unsigned *count, size_t *sizes)
+{
+    *count = 1;
+    if (!lacing) {
+        sizes[0] = n - *pos;
+        return 0;
+    }
+    if (*pos >= n)
+        return fail(r, REC_ERR_INVALID, r->cur_id, r->cur_start, "laced block without a lace count");
+    *count = (unsigned)d[(*pos)++] + 1;
+    size_t rest = n - *pos;
+    size_t total = 0; /* of the first count-1 sizes, always <= rest */
+    int rc = 0;
+    if (lacing == 2) {
+        if (rest % *count)
+            return fail(r, REC_ERR_INVALID, r->cur_id, r->cur_start,
+                        "fixed-size lacing: %zu bytes do not split into %u frames", rest, *count);
+        for (unsigned i = 0; i < *count; i++)
+            sizes[i] = rest / *count;
+        return 0;
+    }
+    rc = lacing == 1 ? xiph_lace_sizes(r, d, n, pos, *count, sizes, &total)
+                     : ebml_lace_sizes(r, d, n, pos, *count, sizes, &total);
+    if (!rc)
+        sizes[*count - 1] = n - *pos - total;
+    return rc;
+}
+
 static int deliver_block(struct mkv_reader *r, const uint8_t *d, size_t n, uint64_t track,
                          unsigned track_len)
 {
@@ -409,63 +490,10 @@ static int deliver_block(struct mkv_reader *r, const uint8_t *d, size_t n, uint6
         return fail(r, REC_ERR_INVALID, id, at, "time overflows 64-bit nanoseconds");
 
     size_t sizes[256];
-    unsigned count = 1;
-    unsigned lacing = (flags >> 1) & 3; /* 0 none, 1 Xiph, 2 fixed, 3 EBML */
-    if (lacing) {
-        if (pos >= n)
-            return fail(r, REC_ERR_INVALID, id, at, "laced block without a lace count");
-        count = (unsigned)d[pos++] + 1;
-        size_t rest = n - pos;
-        size_t total = 0; /* of the first count-1 sizes, always <= rest */
-        if (lacing == 2) {
-            if (rest % count)
-                return fail(r, REC_ERR_INVALID, id, at,
-                            "fixed-size lacing: %zu bytes do not split into %u frames", rest,
-                            count);
-            for (unsigned i = 0; i < count; i++)
-                sizes[i] = rest / count;
-        } else if (lacing == 1) {
-            for (unsigned i = 0; i + 1 < count; i++) {
-                size_t s = 0;
-                uint8_t b;
-                do {
-                    if (pos >= n)
-                        return fail(r, REC_ERR_INVALID, id, at,
-                                    "Xiph lace sizes run past the block");
-                    b = d[pos++];
-                    s += b;
-                } while (b == 255);
-                sizes[i] = s;
-                total += s;
-                if (total > n - pos)
-                    return fail(r, REC_ERR_INVALID, id, at, "lace sizes exceed block size");
-            }
-        } else {
-            int64_t prev = 0;
-            for (unsigned i = 0; i + 1 < count; i++) {
-                unsigned w = pos < n ? ebml_vint_width(d[pos]) : 0;
-                if (!w || w > n - pos)
-                    return fail(r, REC_ERR_INVALID, id, at,
-                                "EBML lace size %u is not a valid VINT", i);
-                int ones;
-                uint64_t v = ebml_vint_value(d + pos, w, &ones);
-                pos += w;
-                int64_t s = i == 0 ? (int64_t)v : prev + ebml_vint_signed(v, w);
-                if ((i == 0 && ones) || s < 0 || (uint64_t)s > n)
-                    return fail(r, REC_ERR_INVALID, id, at, "EBML lace size %u is invalid", i);
-                prev = s;
-                sizes[i] = (size_t)s;
-                total += (size_t)s;
-                if (total > n - pos)
-                    return fail(r, REC_ERR_INVALID, id, at, "lace sizes exceed block size");
-            }
-        }
-        if (lacing != 2)
-            sizes[count - 1] = n - pos - total;
-    } else {
-        sizes[0] = n - pos;
-    }
-
+    unsigned count;
+    int rc = lace_sizes(r, d, n, &pos, (flags >> 1) & 3, &count, sizes);
+    if (rc)
+        return rc;
     if (!r->cb.on_frame)
         return 0;
     struct mkv_frame fr = {
@@ -479,7 +507,7 @@ static int deliver_block(struct mkv_reader *r, const uint8_t *d, size_t n, uint6
         fr.len = sizes[i];
         fr.lace_index = i;
         pos += sizes[i];
-        int rc = r->cb.on_frame(r->cb.user, &fr);
+        rc = r->cb.on_frame(r->cb.user, &fr);
         if (rc)
             return callback_result(r, rc, "on_frame", id, at);
     }

@@ -96,8 +96,7 @@ int sigv4_normalize_path(struct rec_buf *out, const char *path, size_t len)
                     k--;
                 if (k > prefix)
                     k--;
-                out->len = k;
-                out->data[k] = '\0';
+                rec_buf_truncate(out, k);
                 kept--;
             }
         } else if (seg > 0 && !(seg == 1 && path[i] == '.')) {
