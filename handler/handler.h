@@ -65,6 +65,10 @@ extern const struct handler_def echo_handler;
 /* The recording handler (handler/process_kvs_recording.c). */
 extern const struct handler_def process_kvs_recording_handler;
 
+/* The recording control handler (handler/connect_recording_control.c):
+ * a Connect flow starts, stops, pauses or resumes a contact's recording. */
+extern const struct handler_def connect_recording_control_handler;
+
 /* The handler used when _HANDLER is unset or empty. */
 #define HANDLER_DEFAULT "ProcessKvsRecording"
 

@@ -5,6 +5,9 @@
 
 #include <cjson/cJSON.h>
 
+#include "common/buf.h"
+#include "sigv4/uri_encode.h"
+
 struct connect_client {
     struct rec_aws_client *http;
 };
@@ -58,5 +61,80 @@ int connect_update_contact_attributes(struct connect_client *connect, const char
     };
     int rc = service_json_send(connect->http, &req, resp, NULL, err);
     cJSON_Delete(doc);
+    return rc;
+}
+
+/* ---- contact recording control and attribute reads ------------------------ */
+
+static const struct {
+    const char *name;
+    const char *path;
+} recording_ops[] = {
+    [CONNECT_RECORDING_START] = { "StartContactRecording", "/contact/start-recording" },
+    [CONNECT_RECORDING_STOP] = { "StopContactRecording", "/contact/stop-recording" },
+    [CONNECT_RECORDING_SUSPEND] = { "SuspendContactRecording", "/contact/suspend-recording" },
+    [CONNECT_RECORDING_RESUME] = { "ResumeContactRecording", "/contact/resume-recording" },
+};
+
+const char *connect_recording_op_name(enum connect_recording_op op)
+{
+    return recording_ops[op].name;
+}
+
+int connect_contact_recording(struct connect_client *connect, enum connect_recording_op op,
+                              const struct connect_recording_call *call,
+                              struct rec_aws_response *resp, struct rec_error *err)
+{
+    cJSON *cfg = NULL;
+    cJSON *doc = cJSON_CreateObject();
+    int ok = doc && cJSON_AddStringToObject(doc, "InstanceId", call->instance_id) &&
+             cJSON_AddStringToObject(doc, "ContactId", call->contact_id) &&
+             cJSON_AddStringToObject(doc, "InitialContactId", call->initial_contact_id);
+    if (ok && op == CONNECT_RECORDING_START)
+        ok = (cfg = cJSON_AddObjectToObject(doc, "VoiceRecordingConfiguration")) &&
+             cJSON_AddStringToObject(cfg, "VoiceRecordingTrack",
+                                     call->voice_track ? call->voice_track : "ALL");
+    struct service_json_request req = {
+        .operation = recording_ops[op].name, .path = recording_ops[op].path,
+        .body = ok ? doc : NULL, .deadline_ms = call->deadline_ms,
+    };
+    int rc = service_json_send(connect->http, &req, resp, NULL, err);
+    cJSON_Delete(doc);
+    return rc;
+}
+
+int connect_get_contact_attributes(struct connect_client *connect, const char *instance_id,
+                                   const char *initial_contact_id, int64_t deadline_ms,
+                                   struct rec_aws_response *resp, cJSON **answer,
+                                   struct rec_error *err)
+{
+    static const char op[] = "GetContactAttributes";
+    *answer = NULL;
+    if (!instance_id || !*instance_id || !initial_contact_id || !*initial_contact_id)
+        return rec_error_set(err, REC_ERR_INVALID, 0, "%s: no instance or contact id", op);
+    struct rec_buf path;
+    rec_buf_init(&path, 4096);
+    int rc = rec_buf_append_str(&path, "/contact/attributes/");
+    if (!rc)
+        rc = sigv4_uri_encode(&path, instance_id, strlen(instance_id), 0);
+    if (!rc)
+        rc = rec_buf_append_str(&path, "/");
+    if (!rc)
+        rc = sigv4_uri_encode(&path, initial_contact_id, strlen(initial_contact_id), 0);
+    if (rc) {
+        rec_error_set(err, rc, 0, "%s: the request path: %s", op, rec_strerror(rc));
+        goto cleanup;
+    }
+    struct service_json_request req = {
+        .operation = op, .path = path.data, .method = "GET", .deadline_ms = deadline_ms,
+    };
+    rc = service_json_send(connect->http, &req, resp, answer, err);
+    if (!rc && !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(*answer, "Attributes"))) {
+        cJSON_Delete(*answer);
+        *answer = NULL;
+        rc = rec_error_set(err, REC_ERR_INVALID, 0, "%s: the answer has no Attributes object", op);
+    }
+cleanup:
+    rec_buf_clean_up(&path, 0);
     return rc;
 }

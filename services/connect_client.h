@@ -51,5 +51,57 @@ int connect_update_contact_attributes(struct connect_client *connect, const char
                                       const struct connect_attribute *attrs, size_t n,
                                       int64_t deadline_ms, struct rec_aws_response *resp,
                                       struct rec_error *err);
+/* ---- contact recording control and attribute reads -------------------------
+ *
+ * Rule source: Amazon Connect API Reference, "StartContactRecording" (POST
+ * /contact/start-recording {InstanceId, ContactId, InitialContactId,
+ * VoiceRecordingConfiguration:{VoiceRecordingTrack}}: one-time, a Start
+ * after a Stop is refused), "StopContactRecording", "SuspendContactRecording"
+ * and "ResumeContactRecording" (POST /contact/stop-recording,
+ * /contact/suspend-recording, /contact/resume-recording {InstanceId,
+ * ContactId, InitialContactId}); each answers 200 with {}. IAM actions
+ * connect:StartContactRecording etc. on the contact's ARN. Errors:
+ * InvalidRequestException, InvalidParameterException (400),
+ * ResourceNotFoundException (404), InternalServiceException (500). */
+
+/* Which recording operation. */
+enum connect_recording_op {
+    CONNECT_RECORDING_START,
+    CONNECT_RECORDING_STOP,
+    CONNECT_RECORDING_SUSPEND,
+    CONNECT_RECORDING_RESUME,
+};
+
+/* One recording call; strings borrowed for the call. */
+struct connect_recording_call {
+    const char *instance_id;        /* the instance id, not its ARN */
+    const char *contact_id;         /* the contact being recorded */
+    const char *initial_contact_id; /* its initial contact */
+    const char *voice_track;        /* Start: "FROM_AGENT", "TO_AGENT" or "ALL"; others: unused */
+    int64_t deadline_ms;            /* absolute epoch ms, 0 for none */
+};
+
+/* The operation's API name ("StartContactRecording", ...), static. */
+const char *connect_recording_op_name(enum connect_recording_op op);
+
+/* Sends one of the four recording calls. resp is the caller's, reused: on
+ * failure resp->status is the service's HTTP status (0: no answer) and
+ * resp->request_id its request id. Returns 0 or service_json_send's errors
+ * (REC_ERR_AWS with the service's code and message in err; throttling and
+ * 5xx retriable, after the client's retries). */
+int connect_contact_recording(struct connect_client *connect, enum connect_recording_op op,
+                              const struct connect_recording_call *call,
+                              struct rec_aws_response *resp, struct rec_error *err);
+
+/* GetContactAttributes (GET /contact/attributes/{InstanceId}/{InitialContactId},
+ * answer {"Attributes":{name:value}}; IAM connect:GetContactAttributes on
+ * the contact's ARN): *answer gets the parsed answer document (free with
+ * cJSON_Delete; read its "Attributes" object). The ids are percent-encoded
+ * here. Returns 0, REC_ERR_INVALID (not retriable) when an id is empty or
+ * the answer has no Attributes object, or service_json_send's errors. */
+int connect_get_contact_attributes(struct connect_client *connect, const char *instance_id,
+                                   const char *initial_contact_id, int64_t deadline_ms,
+                                   struct rec_aws_response *resp, cJSON **answer,
+                                   struct rec_error *err);
 
 #endif

@@ -26,9 +26,10 @@ int service_json_send(struct rec_aws_client *client, const struct service_json_r
 {
     int rc = 0;
     char *text = NULL;
+    int get = req->method && strcmp(req->method, "GET") == 0;
     if (answer)
         *answer = NULL;
-    if (!req->body || !(text = cJSON_PrintUnformatted(req->body))) {
+    if (!get && (!req->body || !(text = cJSON_PrintUnformatted(req->body)))) {
         rc = REC_ERR_NOMEM;
         rec_error_set(err, rc, 0, "%s: out of memory", req->operation);
         goto cleanup;
@@ -38,13 +39,13 @@ int service_json_send(struct rec_aws_client *client, const struct service_json_r
         { "X-Amz-Target", req->target },
     };
     struct rec_aws_request r = {
-        .method = "POST",
+        .method = get ? "GET" : "POST",
         .endpoint_url = req->endpoint_url,
         .path = req->path,
-        .headers = h,
-        .n_headers = req->target ? 2 : 1,
+        .headers = get ? NULL : h,
+        .n_headers = get ? 0 : req->target ? 2 : 1,
         .body = text,
-        .body_len = strlen(text),
+        .body_len = text ? strlen(text) : 0,
         .on_body = req->on_body,
         .user = req->user,
         .low_speed_time_ms = req->idle_ms,

@@ -68,9 +68,12 @@ struct service_json_request {
     int64_t deadline_ms;      /* absolute, Unix epoch ms; 0: none */
     unsigned max_attempts;    /* 0: the client's retry policy; 2 = one retry at most
                                  (callers with a few seconds, like a contact flow's) */
+    const char *method;       /* NULL: "POST" with body; "GET": a rest-json read whose
+                                 input is all in its path (no body and no Content-Type
+                                 are sent; body is ignored) */
 };
 
-/* Prints req->body, sends it (retrying as aws/http.h says) and fills resp.
+/* Prints req->body (a POST's), sends it (retrying as aws/http.h says) and fills resp.
  * With answer non-NULL and a collected 2xx body, *answer is that body parsed
  * (the caller frees it with cJSON_Delete; NULL on failure). Returns 0, or
  * on failure a negative REC_ERR_* with err filled by rec_aws_error_from_send
