@@ -11,7 +11,7 @@ static size_t digits(int64_t v)
     return n;
 }
 
-static size_t span_len(const struct paused_span *p)
+static size_t span_len(const struct redaction_span *p)
 {
     return digits(p->start_ms) + 1 + (p->end_ms == PAUSED_SPAN_OPEN ? 0 : digits(p->end_ms));
 }
@@ -44,7 +44,7 @@ static int read_number(const char *text, size_t len, size_t *at, int64_t *out)
 }
 
 /* Parses one span at text[*at]. */
-static int parse_span(const char *text, size_t len, size_t *at, struct paused_span *p)
+static int parse_span(const char *text, size_t len, size_t *at, struct redaction_span *p)
 {
     if (read_number(text, len, at, &p->start_ms) || *at >= len || text[*at] != '-')
         return REC_ERR_INVALID;
@@ -90,7 +90,7 @@ int paused_spans_format(const struct paused_spans *s, char *out, size_t cap)
     if (text_len(s) + 1 > cap)
         return REC_ERR_LIMIT;
     for (size_t i = 0; i < s->n; i++) {
-        const struct paused_span *p = &s->span[i];
+        const struct redaction_span *p = &s->span[i];
         at += (size_t)snprintf(out + at, cap - at, "%s%lld-", i ? "," : "", (long long)p->start_ms);
         if (p->end_ms != PAUSED_SPAN_OPEN)
             at += (size_t)snprintf(out + at, cap - at, "%lld", (long long)p->end_ms);
@@ -106,7 +106,7 @@ static int last_open(const struct paused_spans *s)
 /* Non-zero when s could still take one more closed span stamped now_ms. */
 static int room_for_one_more(const struct paused_spans *s, int64_t now_ms)
 {
-    struct paused_span next = { now_ms, now_ms };
+    struct redaction_span next = { now_ms, now_ms };
     return s->n < PAUSED_SPANS_MAX &&
            text_len(s) + (s->n ? 1 : 0) + span_len(&next) <= PAUSED_SPANS_TEXT_MAX;
 }
@@ -121,7 +121,7 @@ enum paused_spans_change paused_spans_pause(struct paused_spans *s, int64_t now_
         s->span[s->n - 1].end_ms = PAUSED_SPAN_OPEN; /* n > 0: an empty list has room */
         return PAUSED_SPANS_REOPENED;
     }
-    s->span[s->n++] = (struct paused_span){ now_ms, PAUSED_SPAN_OPEN };
+    s->span[s->n++] = (struct redaction_span){ now_ms, PAUSED_SPAN_OPEN };
     return PAUSED_SPANS_OPENED;
 }
 
@@ -129,13 +129,29 @@ enum paused_spans_change paused_spans_resume(struct paused_spans *s, int64_t now
 {
     if (!last_open(s))
         return PAUSED_SPANS_UNCHANGED;
-    struct paused_span *p = &s->span[s->n - 1];
+    struct redaction_span *p = &s->span[s->n - 1];
     p->end_ms = now_ms > p->start_ms ? now_ms : p->start_ms;
     if (!room_for_one_more(s, now_ms)) {
         p->end_ms = PAUSED_SPAN_OPEN;
         return PAUSED_SPANS_KEPT_OPEN;
     }
     return PAUSED_SPANS_CLOSED;
+}
+
+int paused_spans_redaction(const char *text, size_t len, int64_t margin_ms,
+                           struct paused_spans *storage, struct redaction_config *out,
+                           struct rec_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    out->margin_ms = margin_ms;
+    int rc = text ? paused_spans_parse(text, len, storage, err) : 0;
+    if (rc)
+        out->silence_all = 1;
+    else if (text) {
+        out->spans = storage->span;
+        out->n_spans = storage->n;
+    }
+    return rc;
 }
 
 const char *paused_spans_change_name(enum paused_spans_change c)

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "recorder/redaction.h"
 
 /* The attribute's name on the contact. */
 #define PAUSED_SPANS_ATTRIBUTE "recordingPausedSpans"
@@ -32,24 +33,21 @@
 #define PAUSED_SPANS_TEXT_MAX 4095
 /* The most spans that text can hold ("0-0," is the shortest span). */
 #define PAUSED_SPANS_MAX ((PAUSED_SPANS_TEXT_MAX + 1) / 4)
-/* end_ms of an open span. */
-#define PAUSED_SPAN_OPEN INT64_MAX
+/* end_ms of an open span (not resumed). */
+#define PAUSED_SPAN_OPEN REDACTION_OPEN
 
-struct paused_span {
-    int64_t start_ms; /* epoch ms */
-    int64_t end_ms;   /* epoch ms, >= start_ms; PAUSED_SPAN_OPEN: not resumed */
-};
-
-/* Caller's storage (about 16 KB: keep it on the heap). */
+/* Caller's storage (about 16 KB: keep it on the heap). The spans are the
+ * recorder's (epoch ms, end_ms >= start_ms), so a recording takes them as
+ * they are (paused_spans_redaction). */
 struct paused_spans {
     size_t n;
-    struct paused_span span[PAUSED_SPANS_MAX];
+    struct redaction_span span[PAUSED_SPANS_MAX];
 };
 
 /* Parses len bytes of text into *out (n = 0 for ""). Returns 0, or
  * REC_ERR_INVALID (not retriable) with err naming the byte offset and what
  * was wrong: a character other than digits, '-' and ',', an empty span, a
- * number over 19 digits, END before START, an open span before the last,
+ * number of 2^63-1 or more, END before START, an open span before the last,
  * more than PAUSED_SPANS_TEXT_MAX bytes. *out is empty on failure. */
 int paused_spans_parse(const char *text, size_t len, struct paused_spans *out,
                        struct rec_error *err);
@@ -73,6 +71,16 @@ enum paused_spans_change paused_spans_pause(struct paused_spans *s, int64_t now_
 /* A RESUME received at now_ms: closes the open last span at now_ms (its
  * start if the clock went back). Returns what changed. */
 enum paused_spans_change paused_spans_resume(struct paused_spans *s, int64_t now_ms);
+
+/* The redaction a recording of the contact needs (recorder/redaction.h)
+ * from its attribute: text (len bytes; NULL when the contact has none)
+ * parsed into storage, margin_ms around each span. *out borrows storage.
+ * Returns 0, or paused_spans_parse's REC_ERR_INVALID with err filled and
+ * *out set to silence everything (fail closed: a malformed attribute may
+ * hide a pause). */
+int paused_spans_redaction(const char *text, size_t len, int64_t margin_ms,
+                           struct paused_spans *storage, struct redaction_config *out,
+                           struct rec_error *err);
 
 /* The change's name for the log ("opened", ...), static. */
 const char *paused_spans_change_name(enum paused_spans_change c);

@@ -483,10 +483,11 @@ static int deliver_block(struct mkv_reader *r, const uint8_t *d, size_t n, uint6
     pos += 3;
 
     /* Connect's Cluster Timecode is epoch milliseconds: 64-bit, checked. */
-    int64_t ticks, time_ns;
+    int64_t ticks, time_ns, cluster_ns;
     if (r->cluster_timecode > INT64_MAX || r->timecode_scale > INT64_MAX ||
         __builtin_add_overflow((int64_t)r->cluster_timecode, (int64_t)rel, &ticks) ||
-        __builtin_mul_overflow(ticks, (int64_t)r->timecode_scale, &time_ns))
+        __builtin_mul_overflow(ticks, (int64_t)r->timecode_scale, &time_ns) ||
+        __builtin_mul_overflow((int64_t)r->cluster_timecode, (int64_t)r->timecode_scale, &cluster_ns))
         return fail(r, REC_ERR_INVALID, id, at, "time overflows 64-bit nanoseconds");
 
     size_t sizes[256];
@@ -499,6 +500,7 @@ static int deliver_block(struct mkv_reader *r, const uint8_t *d, size_t n, uint6
     struct mkv_frame fr = {
         .track = track,
         .time_ns = time_ns,
+        .cluster_time_ns = cluster_ns,
         .keyframe = id == ID_SimpleBlock && (flags & 0x80),
         .lace_count = count,
     };

@@ -77,6 +77,10 @@ struct mkv_frame {
      * ns; may be negative. Connect's Timecode is epoch ms, so this is epoch
      * ns there. A Cluster without Timecode counts as Timecode 0. */
     int64_t time_ns;
+    /* Cluster Timecode * TimecodeScale, ns: time_ns without the block's
+     * relative timecode (the fragment's own time, e.g. to judge whether it
+     * is a plausible epoch time). */
+    int64_t cluster_time_ns;
     /* payload, valid only during the callback. When the whole block arrived
      * in one mkv_reader_push it points into the caller's bytes (no copy). */
     const uint8_t *data;

@@ -20,10 +20,12 @@
 #define TAG_FRAGMENT_NUMBER "AWS_KINESISVIDEO_FRAGMENT_NUMBER"
 #define TAG_CONTINUATION "AWS_KINESISVIDEO_CONTINUATION_TOKEN"
 #define TAG_MIME_TYPE "MimeType"
+#define TAG_SERVER_TIMESTAMP "AWS_KINESISVIDEO_SERVER_TIMESTAMP"
 
 /* Header of one held frame in hold, followed by len bytes. */
 struct held_frame {
     int64_t time_ns;
+    int64_t cluster_ns;
     uint32_t len;      /* bytes that follow */
     int16_t role;
     int16_t time_only;
@@ -46,6 +48,7 @@ int gate_batch_next(struct gate_batch *b, struct gate_frame *out)
     memcpy(&h, b->at, sizeof(h));
     *out = (struct gate_frame){ .role = (enum track_role)h.role,
                                 .time_ns = h.time_ns,
+                                .cluster_ns = h.cluster_ns,
                                 .data = rec_bytes_of(b->at + sizeof(h), h.len),
                                 .time_only = h.time_only };
     b->at += sizeof(h) + h.len;
@@ -116,7 +119,8 @@ static int announce_use(struct fragment_gate *g)
     const struct track_mime *mime = g->mime.present        ? &g->mime
                                     : g->last_mime.present ? &g->last_mime
                                                            : NULL;
-    struct gate_fragment f = { g->tracks, g->track_roles, g->n_tracks, mime };
+    struct gate_fragment f = { g->tracks, g->track_roles, g->n_tracks, mime,
+                               g->server_timestamp[0] ? g->server_timestamp : NULL };
     return g->ev.on_use(g->ev.user, &f);
 }
 
@@ -194,6 +198,7 @@ static void forget_fragment(struct fragment_gate *g)
         g->last_mime = g->mime;
     g->mime.present = 0;
     g->number[0] = '\0';
+    g->server_timestamp[0] = '\0';
     g->call = FRAGMENT_CALL_UNSEEN;
     g->call_id[0] = '\0';
     g->tracks_stale = 1;
@@ -232,6 +237,9 @@ static int read_tag(struct fragment_gate *g, const struct mkv_tag *tag)
         /* Judged on the whole value; kept for the stats only when it fits. */
         g->call = fragment_select_call(&g->select, rec_bytes_of_str(tag->value));
         rec_str_copy(g->call_id, sizeof(g->call_id), tag->value);
+    } else if (!strcmp(tag->name, TAG_SERVER_TIMESTAMP)) {
+        if (rec_str_copy(g->server_timestamp, sizeof(g->server_timestamp), tag->value))
+            g->server_timestamp[0] = '\0'; /* too long to be a timestamp: none */
     } else if (!strcmp(tag->name, TAG_MIME_TYPE)) {
         track_mime_parse(&g->mime, tag->value);
     } else if (!strcmp(tag->name, TAG_CONTINUATION)) {
@@ -309,7 +317,7 @@ static int hold_frame(struct fragment_gate *g, const struct gate_frame *f)
 {
     if (f->data.len > UINT32_MAX)
         return rec_error_set(g->err, REC_ERR_LIMIT, 0, "block of %zu bytes", f->data.len);
-    struct held_frame h = { f->time_ns, (uint32_t)f->data.len, (int16_t)f->role,
+    struct held_frame h = { f->time_ns, f->cluster_ns, (uint32_t)f->data.len, (int16_t)f->role,
                             (int16_t)f->time_only };
     int rc = rec_buf_append(&g->hold, &h, sizeof(h));
     if (!rc && f->data.len)
@@ -335,7 +343,7 @@ static int on_frame(void *user, const struct mkv_frame *fr)
     enum gate_want want = g->ev.want_role(g->ev.user, ro);
     if (want == GATE_WANT_NONE || (want == GATE_WANT_TIME && fr->len == 0))
         return 0;
-    struct gate_frame f = { .role = ro, .time_ns = fr->time_ns };
+    struct gate_frame f = { .role = ro, .time_ns = fr->time_ns, .cluster_ns = fr->cluster_time_ns };
     if (want == GATE_WANT_TIME)
         f.time_only = 1;
     else

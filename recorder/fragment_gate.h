@@ -68,6 +68,7 @@ enum gate_want {
 struct gate_frame {
     enum track_role role;
     int64_t time_ns;       /* the block's time, ns, on the stream's clock (mkv_frame.time_ns) */
+    int64_t cluster_ns;    /* its Cluster's time, ns (mkv_frame.cluster_time_ns) */
     struct rec_bytes data; /* the payload, valid during the callback only; empty if time_only */
     int time_only;         /* a non-empty block given for its time only (GATE_WANT_TIME) */
 };
@@ -94,6 +95,9 @@ struct gate_fragment {
     /* The MimeType that applies: the fragment's own tag, else the latest
      * earlier one (NULL if none was ever read). */
     const struct track_mime *mime;
+    /* Its AWS_KINESISVIDEO_SERVER_TIMESTAMP tag ("1567100227.205"), NULL if
+     * none was read before its frames (KVS writes it before the Cluster). */
+    const char *server_timestamp;
 };
 
 /* What the gate calls. Each returns 0 or a negative REC_ERR_* (recorded by
@@ -151,6 +155,7 @@ struct fragment_gate {
     enum fragment_call call;
     char call_id[FRAGMENT_SELECT_MAX_CALL_ID + 1]; /* its value when it fits */
     struct track_mime mime, last_mime;
+    char server_timestamp[32]; /* "" = none (or too long to be one) */
     enum gate_mode mode;
     int fragment_open;  /* between its start and its end */
     int direct_wrote;   /* USE: frames of this fragment already went out */

@@ -38,6 +38,7 @@ struct recorder {
     struct fragment_gate gate;
     struct track_decoder dec[TRACK_ROLES];
     struct output out[RECORDER_OUTPUTS];
+    struct redaction redaction;
     int origin_set;
     int64_t origin_ns;
     int finished;
@@ -68,6 +69,7 @@ static int decoded(const struct recorder *r, int ro)
 static int on_use(void *user, const struct gate_fragment *f)
 {
     struct recorder *r = user;
+    redaction_fragment(&r->redaction, f->server_timestamp);
     for (size_t i = 0; i < f->n; i++) {
         int ro = f->roles[i];
         if (ro == TRACK_ROLE_NONE)
@@ -140,6 +142,11 @@ static int commit_frame(struct recorder *r, const struct gate_frame *f)
                              role_label(r, ro), (long long)f->time_ns, f->data.len);
     if (rc)
         return rec_error_set(&r->err, rc, rc == REC_ERR_NOMEM, "%s block at %lld ns: %s",
+                             role_label(r, ro), (long long)f->time_ns, rec_strerror(rc));
+    rc = redaction_filter(&r->redaction, ro, f->cluster_ns, f->time_ns, r->dec[ro].codec.rate, s16,
+                          &s16);
+    if (rc) /* never written unsilenced */
+        return rec_error_set(&r->err, rc, rc == REC_ERR_NOMEM, "%s block at %lld ns: silencing: %s",
                              role_label(r, ro), (long long)f->time_ns, rec_strerror(rc));
     uint64_t n = s16.len / 2, silence;
     rc = output_place(&r->out[ro], f->time_ns, s16.ptr, n, &silence);
@@ -219,6 +226,8 @@ int recorder_new(const struct recorder_options *opt, struct recorder **out)
     for (int ro = 0; ro < TRACK_ROLES; ro++)
         track_decoder_init(&r->dec[ro], role_label(r, ro), max_element_bytes(r));
     REC_TRY(outputs_init(r));
+    REC_TRY(redaction_init(&r->redaction, &opt->redaction, max_element_bytes(r)));
+    r->opt.redaction.spans = NULL; /* copied */
     struct fragment_gate_config gc = {
         .roles = &r->opt.tracks,
         .call_tag = opt->call_tag,
@@ -383,6 +392,12 @@ void recorder_get_stats(const struct recorder *r, struct recorder_stats *out)
     const struct output *mix = &r->out[RECORDER_OUT_MIX];
     out->mix_lost_samples = mix->mix_live ? mix->mix.lost_samples : 0;
     memcpy(out->mix_refused, mix->refused, sizeof(out->mix_refused));
+    out->redaction = r->redaction.st;
+    for (int ro = 0; ro < TRACK_ROLES; ro++) {
+        uint64_t ms = redaction_ms(&r->redaction, ro, out->track[ro].rate);
+        if (ms > out->redacted_ms)
+            out->redacted_ms = ms;
+    }
 }
 
 const struct rec_error *recorder_error(const struct recorder *r)
@@ -398,6 +413,7 @@ void recorder_destroy(struct recorder *r)
         output_clean_up(&r->out[o]);
     for (int ro = 0; ro < TRACK_ROLES; ro++)
         track_decoder_clean_up(&r->dec[ro]);
+    redaction_clean_up(&r->redaction);
     if (r->reader_live)
         mkv_reader_clean_up(&r->reader);
     fragment_gate_clean_up(&r->gate);

@@ -52,6 +52,7 @@
 #include "kvs/resume_point.h"
 #include "recorder/fragment_select.h"
 #include "recorder/output.h"
+#include "recorder/redaction.h"
 #include "recorder/track_codec.h"
 
 /* Amazon Connect's layout (REFERENCE.md §3): tracks AUDIO_FROM_CUSTOMER
@@ -71,6 +72,9 @@ struct recorder_options {
     const char *stop_fragment;  /* NULL/"" = to the end; included, nothing after; copied */
     unsigned outputs;           /* RECORDER_WANT(...) bits; at least one */
     struct recorder_sinks sinks;
+    /* Wall-clock spans silenced in every output (recorder/redaction.h);
+     * copied. All zero: nothing is silenced. */
+    struct redaction_config redaction;
     /* Caps (0 = default). */
     size_t max_fragment_bytes; /* one held fragment's frames: 8 MiB */
     size_t max_mix_lag_bytes;  /* stereo mix lag buffer: 2 MiB */
@@ -119,6 +123,10 @@ struct recorder_stats {
     int64_t origin_ns;
     struct recorder_track_stats track[TRACK_ROLES];
     struct recorder_output_stats output[RECORDER_OUTPUTS];
+    /* What the redaction silenced: samples per role, fragments placed by
+     * their server timestamp or silenced whole (recorder/redaction.h). */
+    struct redaction_stats redaction;
+    uint64_t redacted_ms; /* the most ms of audio silenced in one role's track */
     uint64_t mix_lost_samples; /* see audio/stereo_mix.h */
     char mix_refused[160];     /* why there is no mix although wanted and two tracks, "" */
 };

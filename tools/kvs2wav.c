@@ -5,7 +5,8 @@
  *   kvs2wav [--contact-id ID] [--start-fragment N] [--stop-fragment N]
  *           [--out-dir DIR] [--name NAME] [--outputs LIST]
  *           [--call-tag TAG] [--role0-track NAME] [--role1-track NAME]
- *           [--any-lone-track] INPUT                 (INPUT may be - for stdin)
+ *           [--any-lone-track] [--paused-spans SPANS] [--pause-margin-ms N]
+ *           INPUT                                    (INPUT may be - for stdin)
  *
  * Writes NAME_audio_from_customer.wav and NAME_audio_to_customer.wav (each
  * only when that track has audio) and NAME_audio_mixed.wav (only when both
@@ -20,6 +21,12 @@
  * --call-tag, --role0-track and --role1-track name another (e.g. a Chime
  * stream: --call-tag TransactionId), --any-lone-track takes a fragment's
  * only audio track as role 0 whatever its name.
+ *
+ * --paused-spans silences what the Lambda silences for a contact whose
+ * recordingPausedSpans attribute is SPANS ("START-END,START-", epoch ms;
+ * connect/paused_spans.h), N ms around each span (default 1000, the
+ * Lambda's PAUSE_MARGIN_MS): recorder/redaction.h. A malformed SPANS makes
+ * every file silent, as in the Lambda, and exits 2.
  *
  * Prints one JSON object on stdout. Exit status: 0 success; 1 bad usage
  * (no file written); 2 invalid or unsupported input, or an I/O failure
@@ -39,6 +46,7 @@
 
 #include "audio/file_sink.h"
 #include "common/error.h"
+#include "connect/paused_spans.h"
 #include "kvs/fragment_number.h"
 #include "recorder/recorder.h"
 
@@ -61,6 +69,8 @@ struct options {
     unsigned outputs;          /* RECORDER_WANT bits */
     const char *call_tag;
     struct track_roles tracks;
+    const char *paused_spans;  /* NULL: none given */
+    long long margin_ms;
 };
 
 struct outputs {
@@ -73,7 +83,8 @@ static void usage(FILE *f)
     fputs("usage: kvs2wav [--contact-id ID] [--start-fragment N] [--stop-fragment N]\n"
           "               [--out-dir DIR] [--name NAME] [--outputs from,to,mixed]\n"
           "               [--call-tag TAG] [--role0-track NAME] [--role1-track NAME]\n"
-          "               [--any-lone-track] INPUT     (INPUT may be - for stdin)\n"
+          "               [--any-lone-track] [--paused-spans SPANS] [--pause-margin-ms N]\n"
+          "               INPUT                        (INPUT may be - for stdin)\n"
           "Converts a Kinesis Video Streams GetMedia capture of an Amazon Connect call into\n"
           "NAME_audio_from_customer.wav, NAME_audio_to_customer.wav and NAME_audio_mixed.wav\n"
           "and prints a JSON summary. Exit: 0 ok, 1 usage, 2 invalid/unsupported input,\n"
@@ -141,6 +152,18 @@ static unsigned parse_outputs(const char *list)
     return bits;
 }
 
+/* A margin in ms, 0..one day. Returns 1 when valid. */
+static int parse_margin(const char *text, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (errno || end == text || *end || v < 0 || v > 86400000 || *text == '-' || *text == '+')
+        return 0;
+    *out = v;
+    return 1;
+}
+
 static int parse_options(int argc, char **argv, struct options *opt, const char **why)
 {
     static const struct option longopts[] = {
@@ -154,6 +177,8 @@ static int parse_options(int argc, char **argv, struct options *opt, const char 
         { "role0-track", required_argument, NULL, '0' },
         { "role1-track", required_argument, NULL, '1' },
         { "any-lone-track", no_argument, NULL, 'a' },
+        { "paused-spans", required_argument, NULL, 'p' },
+        { "pause-margin-ms", required_argument, NULL, 'm' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -162,6 +187,7 @@ static int parse_options(int argc, char **argv, struct options *opt, const char 
     opt->outputs = RECORDER_WANT_ALL;
     opt->call_tag = RECORDER_CALL_TAG_CONNECT;
     opt->tracks = recorder_tracks_connect;
+    opt->margin_ms = 1000;
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -181,6 +207,13 @@ static int parse_options(int argc, char **argv, struct options *opt, const char 
         case '0': opt->tracks.name[0] = optarg; break;
         case '1': opt->tracks.name[1] = optarg; break;
         case 'a': opt->tracks.lone_any_name = 1; break;
+        case 'p': opt->paused_spans = optarg; break;
+        case 'm':
+            if (!parse_margin(optarg, &opt->margin_ms)) {
+                *why = "--pause-margin-ms must be a whole number of ms from 0 to 86400000";
+                return -1;
+            }
+            break;
         case 'h': return 'h';
         default: *why = "unknown option or missing option argument"; return -1;
         }
@@ -304,6 +337,23 @@ static int committed(const struct recorder_stats *st, enum recorder_output which
     return st->output[which].state == OUTPUT_COMMITTED;
 }
 
+/* What was silenced, when spans were given. */
+static void add_redaction(cJSON *o, const struct options *opt, const struct recorder_stats *st)
+{
+    if (!opt->paused_spans)
+        return;
+    const struct redaction_stats *r = &st->redaction;
+    cJSON *j = cJSON_AddObjectToObject(o, "redaction");
+    cJSON_AddStringToObject(j, "paused_spans", opt->paused_spans);
+    cJSON_AddNumberToObject(j, "margin_ms", (double)opt->margin_ms);
+    cJSON_AddNumberToObject(j, "redacted_ms", (double)st->redacted_ms);
+    cJSON *samples = cJSON_AddArrayToObject(j, "silenced_samples");
+    for (int i = 0; i < TRACK_ROLES; i++)
+        cJSON_AddItemToArray(samples, cJSON_CreateNumber((double)r->samples[i]));
+    cJSON_AddNumberToObject(j, "fragments_by_server_timestamp", (double)r->fragments_server_time);
+    cJSON_AddNumberToObject(j, "fragments_silenced_whole", (double)r->fragments_silenced);
+}
+
 static cJSON *stats_json(const struct options *opt, const struct outputs *outs,
                          const struct recorder_stats *st, const struct kvs_resume_point *at,
                          const char *error)
@@ -337,6 +387,7 @@ static cJSON *stats_json(const struct options *opt, const struct outputs *outs,
     for (int i = 0; i < RECORDER_OUTPUTS; i++)
         if (committed(st, (enum recorder_output)i))
             cJSON_AddItemToArray(files, cJSON_CreateString(outs->path[i]));
+    add_redaction(o, opt, st);
     cJSON_AddNumberToObject(o, "bytes_read", (double)st->bytes_read);
     cJSON_AddBoolToObject(o, "truncated", st->truncated);
     add_str_or_null(o, "error", error);
@@ -395,6 +446,15 @@ int main(int argc, char **argv)
     uint8_t *buf = NULL;
     int exit_code = EXIT_INPUT;
     char read_error[160] = "";
+    struct rec_error span_err;
+    rec_error_clear(&span_err);
+    struct paused_spans *spans = malloc(sizeof(*spans));
+    if (!spans)
+        goto cleanup;
+    if (opt.paused_spans && paused_spans_redaction(opt.paused_spans, strlen(opt.paused_spans),
+                                                   opt.margin_ms, spans, &cfg.redaction, &span_err))
+        fprintf(stderr, "kvs2wav: --paused-spans: %s: every file is silent\n", span_err.message);
+    cfg.redaction.margin_ms = opt.margin_ms;
     int rc = recorder_new(&cfg, &rec);
     if (rc) {
         fprintf(stderr, "kvs2wav: cannot start: %s\n", rec_strerror(rc));
@@ -426,10 +486,13 @@ int main(int argc, char **argv)
     struct kvs_resume_point at;
     recorder_get_stats(rec, &st);
     recorder_resume_point(rec, &at);
-    const char *error = read_error[0] ? read_error : (rc ? recorder_error(rec)->message : NULL);
+    const char *error = read_error[0] ? read_error
+                        : rc             ? recorder_error(rec)->message
+                        : span_err.code  ? span_err.message
+                                         : NULL;
     if (rc && (!error || !*error))
         error = rec_strerror(rc);
-    if (read_error[0] || (rc && rc != REC_ERR_TRUNCATED))
+    if (read_error[0] || (rc && rc != REC_ERR_TRUNCATED) || span_err.code)
         exit_code = EXIT_INPUT;
     else if (rc == REC_ERR_TRUNCATED)
         exit_code = EXIT_TRUNCATED;
@@ -448,6 +511,7 @@ int main(int argc, char **argv)
 
 cleanup:
     recorder_destroy(rec);
+    free(spans);
     free(buf);
     if (in != stdin)
         fclose(in);
