@@ -99,6 +99,11 @@ static void parse_attributes(const cJSON *doc, struct ctr *out)
     out->already_recorded = cJSON_HasObjectItem(attrs, "audioFromCustomer") ||
                             cJSON_HasObjectItem(attrs, "audioToCustomer") ||
                             cJSON_HasObjectItem(attrs, "audioMixed");
+    const cJSON *spans = cJSON_GetObjectItemCaseSensitive(attrs, PAUSED_SPANS_ATTRIBUTE);
+    out->paused_spans_state = !spans || cJSON_IsNull(spans) ? CTR_SPANS_NONE : CTR_SPANS_UNREADABLE;
+    if (cJSON_IsString(spans) &&
+        rec_str_copy(out->paused_spans, sizeof(out->paused_spans), spans->valuestring) == 0)
+        out->paused_spans_state = CTR_SPANS_TEXT;
 }
 
 /* What only a contact to record needs: where its instance is, its date,

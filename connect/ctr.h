@@ -19,6 +19,7 @@
 #include <stddef.h>
 
 #include "common/error.h"
+#include "connect/paused_spans.h"
 #include "kvs/fragment_number.h"
 
 /* The most KVS recordings one CTR may list; more is refused (permanent). */
@@ -43,6 +44,11 @@ struct ctr {
     char channel[CTR_CHANNEL_MAX + 1];       /* "VOICE", "CHAT", ... */
     int recording_auth;           /* Attributes.recordingAuth 1, 2 or 3; 0 when absent or other */
     int already_recorded;         /* Attributes holds audioFromCustomer/audioToCustomer/audioMixed */
+    /* Attributes.recordingPausedSpans (connect/paused_spans.h): NONE when
+     * absent or null; UNREADABLE when not a string or longer than
+     * PAUSED_SPANS_TEXT_MAX (the recording then fails closed: silent). */
+    enum { CTR_SPANS_NONE, CTR_SPANS_TEXT, CTR_SPANS_UNREADABLE } paused_spans_state;
+    char paused_spans[PAUSED_SPANS_TEXT_MAX + 1]; /* the text when state is TEXT */
     int year, month, day;         /* InitiationTimestamp's UTC date */
     size_t n_recordings;          /* KINESIS_VIDEO_STREAM entries in Recordings[] */
     struct ctr_recording recordings[CTR_MAX_RECORDINGS];

@@ -60,12 +60,27 @@ static void log_entry(const struct ctr *ctr, const struct entry_run *e, int64_t 
             LOG_STR("keyFromCustomer", r->committed[0] ? e->keys[0] : NULL),
             LOG_STR("keyToCustomer", r->committed[1] ? e->keys[1] : NULL),
             LOG_STR("keyMixed", r->committed[2] ? e->keys[2] : NULL),
-            LOG_STR("reason", e->err.code ? e->err.message : NULL), LOG_INT("elapsedMs", elapsed_ms));
+            LOG_STR("reason", e->err.code ? e->err.message : NULL),
+            LOG_INT("redactedMs", st->redacted_ms[0] > st->redacted_ms[1] ? st->redacted_ms[0]
+                                                                           : st->redacted_ms[1]),
+            LOG_INT("elapsedMs", elapsed_ms));
+    if (st->redaction.fragments_silenced || st->redaction.fragments_server_time)
+        rec_log(st->redaction.fragments_silenced ? REC_LOG_WARN : REC_LOG_INFO,
+                "fragments without a plausible Cluster Timecode: placed by their server timestamp, "
+                "or silenced whole without one, because the contact has paused spans",
+                LOG_STR("contactId", ctr->contact_id), LOG_INT("recording", e->index),
+                LOG_INT("fragmentsByServerTimestamp", st->redaction.fragments_server_time),
+                LOG_INT("fragmentsSilencedWhole", st->redaction.fragments_silenced));
+    if (r->redacted_meta_left_out)
+        rec_log(REC_LOG_INFO, "an object went up in parts: its redacted ms are in this log only "
+                "(S3 fixes metadata at CreateMultipartUpload)",
+                LOG_STR("contactId", ctr->contact_id), LOG_INT("recording", e->index));
 }
 
 /* Records the index-th KVS recording of ctr into e. */
 static void record_entry(const struct contact_recorder *rec, const struct ctr *ctr, unsigned index,
-                         int64_t deadline_ms, struct entry_run *e)
+                         const struct redaction_config *redaction, int64_t deadline_ms,
+                         struct entry_run *e)
 {
     const struct kvs_recording_config *cfg = rec->cfg;
     const struct ctr_recording *entry = &ctr->recordings[index - 1];
@@ -76,13 +91,15 @@ static void record_entry(const struct contact_recorder *rec, const struct ctr *c
         .start_by_fragment = cfg->start_by_fragment,
         .recorder = { .tracks = recorder_tracks_connect, .call_tag = RECORDER_CALL_TAG_CONNECT,
                       .call_id = ctr->contact_id, .start_fragment = entry->start_fragment,
-                      .stop_fragment = entry->stop_fragment, .outputs = outputs },
+                      .stop_fragment = entry->stop_fragment, .outputs = outputs,
+                      .redaction = *redaction },
         .idle_ms = cfg->idle_ms,
         .max_calls = cfg->max_get_media_calls,
         .read_deadline_ms = deadline_ms ? deadline_ms - cfg->finish_reserve_ms : 0,
         .deadline_ms = deadline_ms,
         .upload = { .bucket = cfg->bucket, .content_type = "audio/wav", .contact_id = ctr->contact_id,
-                    .kms_key_id = cfg->kms_key_id, .acl = cfg->object_acl, .part_bytes = cfg->part_bytes },
+                    .kms_key_id = cfg->kms_key_id, .acl = cfg->object_acl, .part_bytes = cfg->part_bytes,
+                    .redacted_ms_metadata = 1 },
         .log_name = "contactId",
         .log_value = ctr->contact_id,
     };
@@ -146,7 +163,8 @@ static enum rec_outcome store_urls(const struct contact_recorder *rec, const str
 /* Records the CTR's KVS recordings one after the other into urls; stops at
  * the first that must be retried (the whole record is delivered again). */
 static enum rec_outcome record_entries(const struct contact_recorder *rec, const struct ctr *ctr,
-                                       int64_t deadline_ms, struct rec_buf *urls, unsigned *stored)
+                                       const struct redaction_config *redaction, int64_t deadline_ms,
+                                       struct rec_buf *urls, unsigned *stored)
 {
     enum rec_outcome result = REC_OUTCOME_STORED;
     struct entry_run *e = malloc(sizeof(*e));
@@ -161,7 +179,7 @@ static enum rec_outcome record_entries(const struct contact_recorder *rec, const
             break;
         }
         int64_t t0 = rec_clock_now_ms();
-        record_entry(rec, ctr, (unsigned)i + 1, deadline_ms, e);
+        record_entry(rec, ctr, (unsigned)i + 1, redaction, deadline_ms, e);
         log_entry(ctr, e, rec_clock_now_ms() - t0);
         result = rec_outcome_worst(result, rec_outcome_of(&e->err));
         if (result != REC_OUTCOME_RETRIABLE && add_urls(rec, e, urls, stored)) {
@@ -176,6 +194,31 @@ static enum rec_outcome record_entries(const struct contact_recorder *rec, const
     return result;
 }
 
+/* The contact's paused spans as the recorder's redaction (fail closed:
+ * unreadable spans silence everything, logged at ERROR). */
+static void paused_redaction(const struct contact_recorder *rec, const struct ctr *ctr,
+                            struct paused_spans *spans, struct redaction_config *out)
+{
+    struct rec_error err;
+    rec_error_clear(&err);
+    int64_t margin = rec->cfg->pause_margin_ms;
+    if (ctr->paused_spans_state == CTR_SPANS_UNREADABLE) {
+        memset(out, 0, sizeof(*out));
+        out->silence_all = 1;
+        rec_error_set(&err, REC_ERR_INVALID, 0, "%s is not a string of at most %d bytes",
+                      PAUSED_SPANS_ATTRIBUTE, PAUSED_SPANS_TEXT_MAX);
+    } else {
+        const char *text = ctr->paused_spans_state == CTR_SPANS_TEXT ? ctr->paused_spans : NULL;
+        paused_spans_redaction(text, text ? strlen(text) : 0, margin, spans, out, &err);
+    }
+    if (err.code)
+        rec_log(REC_LOG_ERROR, "the paused spans cannot be read: the whole recording is silenced",
+                LOG_STR("contactId", ctr->contact_id), LOG_STR("reason", err.message));
+    else if (out->n_spans)
+        rec_log(REC_LOG_INFO, "paused spans will be silenced", LOG_STR("contactId", ctr->contact_id),
+                LOG_STR(PAUSED_SPANS_ATTRIBUTE, ctr->paused_spans), LOG_INT("marginMs", margin));
+}
+
 enum rec_outcome contact_recording_run(const struct contact_recorder *rec, const struct ctr *ctr,
                                        int64_t deadline_ms)
 {
@@ -186,7 +229,14 @@ enum rec_outcome contact_recording_run(const struct contact_recorder *rec, const
     if (ctr->n_recordings == 0)
         rec_log(REC_LOG_WARN, "no KVS recording in the contact trace record",
                 LOG_STR("contactId", ctr->contact_id));
-    enum rec_outcome result = record_entries(rec, ctr, deadline_ms, urls, &stored);
+    struct paused_spans *spans = malloc(sizeof(*spans));
+    struct redaction_config redaction;
+    enum rec_outcome result = REC_OUTCOME_RETRIABLE;
+    if (spans) { /* else out of memory: retriable */
+        paused_redaction(rec, ctr, spans, &redaction);
+        result = record_entries(rec, ctr, &redaction, deadline_ms, urls, &stored);
+    }
+    free(spans);
     if (result != REC_OUTCOME_RETRIABLE && stored > 0)
         result = rec_outcome_worst(result, store_urls(rec, ctr, urls, deadline_ms));
     for (int w = 0; w < CONNECT_AUDIO_KINDS; w++)

@@ -9,7 +9,7 @@ int kvs_recording_config_from_env(struct kvs_recording_config *cfg, struct rec_e
     int rc = 0;
     memset(cfg, 0, sizeof(*cfg));
     char selector[32];
-    long long part, idle, start_reserve, finish_reserve, calls;
+    long long part, idle, start_reserve, finish_reserve, calls, margin;
     REC_TRY(env_text("RECORDINGS_BUCKET_NAME", "", 1, cfg->bucket, sizeof(cfg->bucket), err));
     REC_TRY(env_text("RECORDINGS_KEY_PREFIX", "", 0, cfg->key_prefix, sizeof(cfg->key_prefix), err));
     REC_TRY(env_text("CLOUDFRONT_DOMAIN", "", 1, cfg->cloudfront_domain, sizeof(cfg->cloudfront_domain),
@@ -22,6 +22,7 @@ int kvs_recording_config_from_env(struct kvs_recording_config *cfg, struct rec_e
     REC_TRY(env_number("DEADLINE_START_RESERVE_MS", 30000, 0, 900000, &start_reserve, err));
     REC_TRY(env_number("DEADLINE_FINISH_RESERVE_MS", 15000, 0, 900000, &finish_reserve, err));
     REC_TRY(env_number("GET_MEDIA_MAX_CALLS", 50, 1, 10000, &calls, err));
+    REC_TRY(env_number("PAUSE_MARGIN_MS", 1000, 0, 600000, &margin, err));
     size_t n = strlen(cfg->cloudfront_domain);
     while (n && cfg->cloudfront_domain[n - 1] == '/')
         cfg->cloudfront_domain[--n] = '\0';
@@ -31,6 +32,7 @@ int kvs_recording_config_from_env(struct kvs_recording_config *cfg, struct rec_e
     cfg->start_reserve_ms = start_reserve;
     cfg->finish_reserve_ms = finish_reserve;
     cfg->max_get_media_calls = (unsigned)calls;
+    cfg->pause_margin_ms = margin;
 cleanup:
     return rc;
 }

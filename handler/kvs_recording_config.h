@@ -17,6 +17,8 @@
  *   DEADLINE_FINISH_RESERVE_MS reading stops this long before the deadline,
  *                            leaving time to upload and report (15000)
  *   GET_MEDIA_MAX_CALLS      GetMedia calls per recording, resumes included (50)
+ *   PAUSE_MARGIN_MS          silence this long before and after each paused span
+ *                            of recordingPausedSpans (1000; recorder/redaction.h)
  */
 #ifndef REC_HANDLER_KVS_RECORDING_CONFIG_H
 #define REC_HANDLER_KVS_RECORDING_CONFIG_H
@@ -45,6 +47,7 @@ struct kvs_recording_config {
     int64_t start_reserve_ms;
     int64_t finish_reserve_ms;
     unsigned max_get_media_calls;
+    int64_t pause_margin_ms;
 };
 
 /* Reads the variables above into *cfg (caller's storage). Returns 0, or

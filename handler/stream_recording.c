@@ -1,9 +1,19 @@
 #include "handler/stream_recording.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "s3/upload_sink.h"
+
+struct run;
+
+/* One output's x-amz-meta-redacted-ms, formatted when its object commits. */
+struct redacted_meta {
+    struct run *run;
+    enum recorder_output which;
+    char text[24];
+};
 
 /* One run's state: the recorder and the uploads it opened. */
 struct run {
@@ -11,7 +21,24 @@ struct run {
     struct recorder *recorder;
     struct s3_upload_status upload[RECORDER_OUTPUTS];
     int opened[RECORDER_OUTPUTS];
+    struct redacted_meta meta[RECORDER_OUTPUTS];
 };
+
+static const char *redacted_ms_text(void *user)
+{
+    struct redacted_meta *m = user;
+    struct recorder_stats *st = malloc(sizeof(*st));
+    uint64_t ms = 0;
+    if (st) {
+        recorder_get_stats(m->run->recorder, st);
+        for (int ro = 0; ro < TRACK_ROLES; ro++)
+            if ((m->which == RECORDER_OUT_MIX || (int)m->which == ro) && st->redacted_ms[ro] > ms)
+                ms = st->redacted_ms[ro];
+    }
+    free(st);
+    snprintf(m->text, sizeof(m->text), st ? "%llu" : "unknown", (unsigned long long)ms);
+    return m->text;
+}
 
 static int open_sink(void *user, enum recorder_output which, uint32_t rate, unsigned channels,
                      struct byte_sink *out)
@@ -34,6 +61,12 @@ static int open_sink(void *user, enum recorder_output which, uint32_t rate, unsi
         .part_size = up->part_bytes,
         .deadline_ms = run->job->deadline_ms,
     };
+    if (up->redacted_ms_metadata) {
+        run->meta[which] = (struct redacted_meta){ .run = run, .which = which };
+        cfg.late_meta_name = "redacted-ms";
+        cfg.late_value = redacted_ms_text;
+        cfg.late_user = &run->meta[which];
+    }
     int rc = s3_upload_sink_open(&cfg, &run->upload[which], out);
     if (!rc)
         run->opened[which] = 1;
@@ -104,6 +137,7 @@ static void finish(struct run *run, struct stream_recording_result *out,
         if (!run->opened[w])
             continue;
         out->committed[w] = run->upload[w].committed;
+        out->redacted_meta_left_out |= run->upload[w].late_meta_left_out;
         out->bytes[w] = run->upload[w].committed ? run->upload[w].bytes : 0;
         if (!run->upload[w].committed)
             rec_error_wrap(&upload_err, &run->upload[w].err, NULL);

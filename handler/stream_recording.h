@@ -43,6 +43,11 @@ struct stream_recording_upload {
     const char *kms_key_id;             /* SSE-KMS key; NULL/"": SSE-S3 (AES256) */
     const char *acl;                    /* canned ACL; NULL/"": none */
     size_t part_bytes;                  /* multipart part size; 0: 16 MiB */
+    /* Non-zero: x-amz-meta-redacted-ms on each object, the ms its audio
+     * was silenced (recorder/redaction.h; the mix: the more of its two
+     * tracks). Only an object stored with one PutObject can carry it
+     * (s3/upload_sink.h): see stream_recording_result.redacted_meta_left_out. */
+    int redacted_ms_metadata;
 };
 
 struct stream_recording_job {
@@ -65,6 +70,7 @@ struct stream_recording_result {
     struct recorder_stats stats;      /* what was read (valid after a run that got
                                          as far as creating the recorder) */
     struct media_session_result session;
+    int redacted_meta_left_out; /* an object went up in parts without redacted-ms */
 };
 
 /* Runs the job. out is the caller's storage, filled in every case. Returns

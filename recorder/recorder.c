@@ -393,11 +393,8 @@ void recorder_get_stats(const struct recorder *r, struct recorder_stats *out)
     out->mix_lost_samples = mix->mix_live ? mix->mix.lost_samples : 0;
     memcpy(out->mix_refused, mix->refused, sizeof(out->mix_refused));
     out->redaction = r->redaction.st;
-    for (int ro = 0; ro < TRACK_ROLES; ro++) {
-        uint64_t ms = redaction_ms(&r->redaction, ro, out->track[ro].rate);
-        if (ms > out->redacted_ms)
-            out->redacted_ms = ms;
-    }
+    for (int ro = 0; ro < TRACK_ROLES; ro++)
+        out->redacted_ms[ro] = redaction_ms(&r->redaction, ro, out->track[ro].rate);
 }
 
 const struct rec_error *recorder_error(const struct recorder *r)

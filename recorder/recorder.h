@@ -126,7 +126,7 @@ struct recorder_stats {
     /* What the redaction silenced: samples per role, fragments placed by
      * their server timestamp or silenced whole (recorder/redaction.h). */
     struct redaction_stats redaction;
-    uint64_t redacted_ms; /* the most ms of audio silenced in one role's track */
+    uint64_t redacted_ms[TRACK_ROLES]; /* ms of each role's audio silenced */
     uint64_t mix_lost_samples; /* see audio/stereo_mix.h */
     char mix_refused[160];     /* why there is no mix although wanted and two tracks, "" */
 };

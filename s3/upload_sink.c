@@ -15,7 +15,7 @@ struct upload {
     struct rec_s3_multipart mp;          /* upload_id "" until CreateMultipartUpload */
     struct rec_s3_completed_part *parts; /* parts[n-1] for part n */
     unsigned n_parts;      /* highest part number uploaded */
-    struct rec_aws_header meta;          /* x-amz-meta-contact-id */
+    struct rec_aws_header meta[2];       /* x-amz-meta-contact-id, the late one */
     struct rec_s3_put_options object;    /* what describes the object */
     struct s3_upload_status *status;
     struct rec_aws_response resp;
@@ -34,6 +34,7 @@ static int start_multipart(struct upload *u)
 {
     struct rec_error e;
     rec_error_clear(&e);
+    u->status->late_meta_left_out = u->cfg.late_meta_name != NULL;
     int rc = rec_s3_create_multipart_upload(u->cfg.s3, &u->mp, &u->object, &u->resp, &e);
     return rc ? failed(u, &e) : 0;
 }
@@ -74,6 +75,12 @@ static int put_whole(struct upload *u)
 {
     struct rec_error e;
     rec_error_clear(&e);
+    if (u->cfg.late_meta_name) { /* final now: the object is complete */
+        u->meta[u->object.n_metadata] = (struct rec_aws_header){ u->cfg.late_meta_name,
+                                                                 u->cfg.late_value(u->cfg.late_user) };
+        u->object.metadata = u->meta;
+        u->object.n_metadata++;
+    }
     int rc = rec_s3_put_object(u->cfg.s3, u->bucket, u->key, u->part1.data ? u->part1.data : "",
                                u->part1.len, &u->object, &u->resp, &e);
     return rc ? failed(u, &e) : 0;
@@ -198,10 +205,10 @@ static const struct byte_sink_ops upload_ops = {
 static void describe_object(struct upload *u, const struct s3_upload_config *cfg)
 {
     int kms = cfg->sse && strcmp(cfg->sse, "aws:kms") == 0;
-    u->meta = (struct rec_aws_header){ "contact-id", cfg->contact_id };
+    u->meta[0] = (struct rec_aws_header){ "contact-id", cfg->contact_id };
     u->object = (struct rec_s3_put_options){
         .content_type = cfg->content_type ? cfg->content_type : "application/octet-stream",
-        .metadata = cfg->contact_id ? &u->meta : NULL,
+        .metadata = cfg->contact_id ? u->meta : NULL,
         .n_metadata = cfg->contact_id ? 1 : 0,
         .sse = cfg->sse ? cfg->sse : "AES256",
         .sse_kms_key_id = kms ? cfg->kms_key_id : NULL,

@@ -45,6 +45,15 @@ struct s3_upload_config {
     size_t part_size;          /* bytes; 0: 16 MiB; at least 5 MiB. Objects up to
                                   this size go up with one PutObject */
     int64_t deadline_ms;       /* for every request; 0: none */
+    /* One more x-amz-meta-NAME whose value is only final once the object
+     * is complete (how many ms of a recording were silenced): late_value
+     * (late_user) is asked when PutObject is sent at commit; its string must
+     * live until the sink is closed. A multipart upload cannot take it (S3
+     * fixes an object's metadata at CreateMultipartUpload): it is left out
+     * and status->late_meta_left_out says so. NULL name: none. */
+    const char *late_meta_name;
+    const char *(*late_value)(void *late_user);
+    void *late_user;
 };
 
 /* What happened, filled as the upload goes and final after close. */
@@ -53,6 +62,7 @@ struct s3_upload_status {
     unsigned parts;          /* parts uploaded (0: PutObject) */
     int committed;           /* the object exists */
     int aborted;             /* a multipart upload was started and aborted */
+    int late_meta_left_out;  /* the late metadata could not be stored (multipart) */
     struct rec_error err;    /* the first failure ("s3://BUCKET/KEY: UploadPart: 503
                                 SlowDown: ..."); err.retriable: whether trying the
                                 whole upload again may succeed */

@@ -346,10 +346,12 @@ static void add_redaction(cJSON *o, const struct options *opt, const struct reco
     cJSON *j = cJSON_AddObjectToObject(o, "redaction");
     cJSON_AddStringToObject(j, "paused_spans", opt->paused_spans);
     cJSON_AddNumberToObject(j, "margin_ms", (double)opt->margin_ms);
-    cJSON_AddNumberToObject(j, "redacted_ms", (double)st->redacted_ms);
+    cJSON *ms = cJSON_AddArrayToObject(j, "redacted_ms");
     cJSON *samples = cJSON_AddArrayToObject(j, "silenced_samples");
-    for (int i = 0; i < TRACK_ROLES; i++)
+    for (int i = 0; i < TRACK_ROLES; i++) {
+        cJSON_AddItemToArray(ms, cJSON_CreateNumber((double)st->redacted_ms[i]));
         cJSON_AddItemToArray(samples, cJSON_CreateNumber((double)r->samples[i]));
+    }
     cJSON_AddNumberToObject(j, "fragments_by_server_timestamp", (double)r->fragments_server_time);
     cJSON_AddNumberToObject(j, "fragments_silenced_whole", (double)r->fragments_silenced);
 }
