@@ -115,6 +115,7 @@ class LocalStack:
         iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(trust))
         iam.put_role_policy(RoleName=ROLE, PolicyName="recorder", PolicyDocument=json.dumps(ALLOW_ALL_WE_USE))
         boto3.client("s3", **free).create_bucket(Bucket=DEFAULT_BUCKET)
+        self._set_up_recording_control_user(iam)
         # From here on every request must be signed by a known identity.
         self._post("/moto-api/reset-auth", b"0")
         sts = self.client("sts")
@@ -204,3 +205,40 @@ class LocalStack:
     def contact_attributes(self):
         """{"<instanceId>/<initialContactId>": {attributes}} stored by UpdateContactAttributes."""
         return self._get("/_stack/contacts")
+
+    # -- recording control (issue 14) ------------------------------------------
+    def _set_up_recording_control_user(self, iam):
+        """A user with the template's least-privilege ConnectRecordingControl
+        policy on SCOPED_INSTANCE's contacts only (scoped_env)."""
+        arn = f"arn:aws:connect:{self.region}:{ACCOUNT}:instance/{SCOPED_INSTANCE}/contact/*"
+        policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Resource": arn, "Action": [
+            "connect:StartContactRecording", "connect:StopContactRecording", "connect:SuspendContactRecording",
+            "connect:ResumeContactRecording", "connect:GetContactAttributes", "connect:UpdateContactAttributes"]}]}
+        iam.create_user(UserName="recording-control")
+        iam.put_user_policy(UserName="recording-control", PolicyName="control", PolicyDocument=json.dumps(policy))
+        key = iam.create_access_key(UserName="recording-control")["AccessKey"]
+        self.scoped_credentials = (key["AccessKeyId"], key["SecretAccessKey"])
+
+    def scoped_env(self):
+        """AWS_* environment of the least-privilege recording control user."""
+        env = self.env(temporary=False)
+        env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"] = self.scoped_credentials
+        return env
+
+    def recording_state(self):
+        """{"state": {"instance/contact": state}, "calls": [{"operation", "body", "status"}]}."""
+        return self._get("/_stack/recording-state")
+
+    def clear_recording_state(self):
+        self._post("/_stack/recording-state", b"", method="DELETE")
+
+    def set_recording_contacts(self, keys):
+        """Only these "instance/contact" exist for the recording calls (404 otherwise)."""
+        self._post("/_stack/recording-contacts", list(keys))
+
+    def preset_contact_attributes(self, key, attributes):
+        """Sets attributes of "instance/initialContact" as UpdateContactAttributes would."""
+        self._post("/_stack/contacts", {"key": key, "Attributes": attributes})
+
+
+SCOPED_INSTANCE = "inst-scoped"
