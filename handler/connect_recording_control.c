@@ -192,7 +192,7 @@ static void log_answer(const struct flow_request *req, const struct answer *a)
             LOG_STR("instanceId", req->instance_id), LOG_INT("status", a->status),
             LOG_STR("awsRequestId", a->request_id[0] ? a->request_id : NULL),
             LOG_STR("errorCode", a->error_code[0] ? a->error_code : NULL),
-            LOG_STR("pausedSpans", a->span_change), LOG_STR("message", a->message));
+            LOG_STR("pausedSpans", a->span_change), LOG_STR("answer", a->message));
 }
 
 static int control_invoke(void *state, const struct handler_context *ctx, const char *event,

@@ -138,6 +138,51 @@ def main():
     write("kinesis-event-skipped.json", [
         kinesis_record(chat, 30), kinesis_record(done, 31), kinesis_record(None, 32, raw=b"{not json"),
         kinesis_record(missing, 33), kinesis_record(demo_ctr(second), 34)])
+    write_flow_events()
+
+
+# ---- recording control (issue 14): Connect flow events --------------------------------
+# The step-by-step guide runs on its own contact, related to the customer's.
+FLOW_CUSTOMER_CONTACT = "5ca32fbd-8f92-46af-92a5-6b0f970f0efe"
+FLOW_GUIDE_CONTACT = "0b7c3a51-6f2e-4d8a-9c41-2f6e8d1a7b90"
+
+
+def flow_event(operation, voiceRecordingTrack=None, instance=INSTANCE_ID):
+    """The event a flow's Invoke AWS Lambda function block sends (SIBLINGS.md
+    §2.1): the guide's contact, related to the customer's. operation None:
+    no operation parameter."""
+    params = {"initialContactId": FLOW_CUSTOMER_CONTACT, "contactId": "param-contact"}
+    if operation is not None:
+        params["operation"] = operation
+    if voiceRecordingTrack is not None:
+        params["voiceRecordingTrack"] = voiceRecordingTrack
+    return {
+        "Details": {
+            "ContactData": {
+                "Attributes": {"initialContactId": FLOW_CUSTOMER_CONTACT, "callRecordingStatus": "OFF"},
+                "Channel": "VOICE",
+                "ContactId": FLOW_GUIDE_CONTACT,
+                "RelatedContactId": FLOW_CUSTOMER_CONTACT,
+                "InitialContactId": FLOW_GUIDE_CONTACT,
+                "PreviousContactId": FLOW_GUIDE_CONTACT,
+                "InitiationMethod": "API",
+                "InstanceARN": f"arn:aws:connect:{REGION}:{ACCOUNT}:instance/{instance}",
+                "CustomerEndpoint": None,
+                "SystemEndpoint": None,
+                "Queue": None,
+            },
+            "Parameters": params,
+        },
+        "Name": "ContactFlowEvent",
+    }
+
+
+def write_flow_events():
+    for op in ("START", "STOP", "PAUSE", "RESUME"):
+        path = os.path.join(ROOT, "events", f"flow-event-{op.lower()}.json")
+        with open(path, "w") as f:
+            json.dump(flow_event(op, "ALL" if op == "START" else None), f, indent=2)
+            f.write("\n")
 
 
 if __name__ == "__main__":

@@ -140,7 +140,8 @@ class RecordingControl:
                                    + (": StartContactRecording is a one-time action" if state == "stopped" else ""))
                 self.state[key] = to or ("recording" if state == "none" else state)
             entry["status"] = 200
-            return self.stack.json_response(start_response, 200, {})
+            return self.stack.json_response(start_response, 200, {},
+                                            [("x-amzn-RequestId", f"stack-recording-{len(self.calls)}")])
         except AwsError as e:
             entry["status"] = e.status
             raise
