@@ -144,3 +144,15 @@ clean:
 	rm -rf build build-san build-fuzz build-static-* build-art*
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# ---- recording control (issue 14) ----------------------------------------------
+.PHONY: build-ConnectRecordingControl demo-pause
+# SAM builds every function of the template: the recording control handler is
+# the same static bootstrap (_HANDLER picks the handler).
+build-ConnectRecordingControl:
+	$(MAKE) build-ProcessKvsRecording ARCH=$(ARCH) ARTIFACTS_DIR=$(ARTIFACTS_DIR)
+
+# A contact paused and resumed mid-call through ConnectRecordingControl, then
+# recorded by ProcessKvsRecording: the paused span is silent in the WAVs.
+demo-pause: all
+	BUILD_DIR=$(BUILD) python3 scripts/demo_pause.py

@@ -37,7 +37,9 @@ def expand(extra=None):
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")  # pseudo parameters need a region
     tpl = load_template()
     # What `sam package` does before CloudFormation sees it: code in S3.
-    tpl["Resources"]["ProcessKvsRecording"]["Properties"]["CodeUri"] = "s3://artifacts/bootstrap.zip"
+    for res in tpl["Resources"].values():
+        if res["Type"] == "AWS::Serverless::Function":
+            res["Properties"]["CodeUri"] = "s3://artifacts/bootstrap.zip"
     return transform(tpl, dict(PARAMS, **(extra or {})), StaticPolicyLoader())
 
 
@@ -68,9 +70,7 @@ class TemplateTest(unittest.TestCase):
         fn = tpl["Resources"]["ProcessKvsRecording"]
         self.assertEqual(fn["Metadata"]["BuildMethod"], "makefile")
         out = expand()
-        (name, lam), = resources_of(out, "AWS::Lambda::Function").items()
-        self.assertEqual(name, "ProcessKvsRecording")
-        props = lam["Properties"]
+        props = resources_of(out, "AWS::Lambda::Function")["ProcessKvsRecording"]["Properties"]
         self.assertEqual(props["Runtime"], "provided.al2023")
         self.assertEqual(props["Handler"], "bootstrap")
         env = props["Environment"]["Variables"]
@@ -144,3 +144,45 @@ class TemplateTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class RecordingControlTemplateTest(unittest.TestCase):
+    """The ConnectRecordingControl function (issue 14)."""
+
+    def test_function_is_the_same_bootstrap_with_its_handler(self):
+        tpl = load_template()
+        fn = tpl["Resources"]["ConnectRecordingControl"]
+        self.assertEqual(fn["Metadata"]["BuildMethod"], "makefile")
+        with open(os.path.join(helpers.ROOT, "Makefile")) as f:
+            self.assertIn("build-ConnectRecordingControl:", f.read())
+        props = resources_of(expand(), "AWS::Lambda::Function")["ConnectRecordingControl"]["Properties"]
+        self.assertEqual(props["Handler"], "ConnectRecordingControl")
+        self.assertEqual(props["Runtime"], "provided.al2023")
+        self.assertEqual((props["MemorySize"], props["Timeout"]), (128, 8))
+        self.assertIn("INSTANCE_ID", props["Environment"]["Variables"])
+        # The handler table knows the name.
+        env = dict(os.environ, _HANDLER="ConnectRecordingControl", AWS_LAMBDA_RUNTIME_API="127.0.0.1:9",
+                   AWS_REGION="us-east-1", AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="x")
+        proc = subprocess.run([helpers.program("bootstrap")], env=env, capture_output=True, text=True, timeout=60)
+        self.assertNotIn("UnknownHandler", proc.stdout + proc.stderr)
+
+    def test_policy_allows_the_six_actions_on_the_instances_contacts_only(self):
+        out = expand()
+        role = resources_of(out, "AWS::IAM::Role")["ConnectRecordingControlRole"]
+        statements = list(all_statements(role["Properties"].get("Policies", [])))
+        actions = set()
+        for s in statements:
+            actions |= set(s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+            self.assertEqual(s["Resource"], {"Fn::Sub": "${ConnectInstanceArn}/contact/*"})
+        self.assertEqual(actions, {f"connect:{a}" for a in (
+            "StartContactRecording", "StopContactRecording", "SuspendContactRecording",
+            "ResumeContactRecording", "GetContactAttributes", "UpdateContactAttributes")})
+
+    def test_connect_may_invoke_it_and_lists_it_in_the_flow_designer(self):
+        out = expand()
+        perm = resources_of(out, "AWS::Lambda::Permission")["ConnectRecordingControlPermission"]["Properties"]
+        self.assertEqual(perm["Principal"], "connect.amazonaws.com")
+        self.assertEqual(perm["SourceArn"], {"Ref": "ConnectInstanceArn"})
+        assoc = resources_of(out, "AWS::Connect::IntegrationAssociation")["ConnectRecordingControlAssociation"]
+        self.assertEqual(assoc["Properties"]["IntegrationType"], "LAMBDA_FUNCTION")
+        self.assertEqual(assoc["Properties"]["IntegrationArn"], {"Fn::GetAtt": ["ConnectRecordingControl", "Arn"]})
