@@ -16,7 +16,7 @@
  *
  * The write path, the same for every output:
  *
- *   s16le frames ─> [per-sample filter by absolute time: not yet] ─> encoder ─> byte sink
+ *   s16le frames (paused spans already zeroed: recorder/redaction.h) ─> encoder ─> byte sink
  *
  * Frame k of an output is at absolute time origin_ns + k / rate seconds,
  * origin_ns being the recording's origin on the stream's clock (the

@@ -396,6 +396,26 @@ static cJSON *stats_json(const struct options *opt, const struct outputs *outs,
     return o;
 }
 
+/* Feeds the recorder until the input ends, fails or the recording is
+ * complete. read(2), not fread: a pipe's bytes are used as they arrive (a
+ * live GetMedia piped in), and reading stops once the recording is
+ * complete. A read failure is described in read_error. */
+static void read_input(struct recorder *rec, FILE *in, uint8_t *buf, char *read_error, size_t cap)
+{
+    int fd = fileno(in);
+    for (;;) {
+        ssize_t n = read(fd, buf, READ_CHUNK);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            snprintf(read_error, cap, "cannot read INPUT: %s", strerror(errno));
+            return;
+        }
+        if (n == 0 || recorder_push(rec, buf, (size_t)n) != 0)
+            return; /* MKV_STOP: complete; negative: the recorder says why */
+    }
+}
+
 int main(int argc, char **argv)
 {
     struct options opt;
@@ -465,23 +485,7 @@ int main(int argc, char **argv)
     buf = malloc(READ_CHUNK);
     if (!buf)
         goto cleanup;
-    /* read(2), not fread: a pipe's bytes are used as they arrive (a live
-     * GetMedia piped in), and reading stops once the recording is complete. */
-    int fd = fileno(in);
-    for (;;) {
-        ssize_t n = read(fd, buf, READ_CHUNK);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            snprintf(read_error, sizeof(read_error), "cannot read INPUT: %s", strerror(errno));
-            break;
-        }
-        if (n == 0)
-            break;
-        rc = recorder_push(rec, buf, (size_t)n);
-        if (rc != 0)
-            break; /* MKV_STOP: complete; negative: the recorder says why */
-    }
+    read_input(rec, in, buf, read_error, sizeof(read_error));
     rc = recorder_finish(rec);
 
     struct recorder_stats st;

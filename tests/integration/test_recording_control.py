@@ -12,7 +12,7 @@ import time
 import unittest
 
 import helpers
-from recording_env import bootstrap_env
+from recording_env import Bootstrap, bootstrap_env
 from stack.localstack import SCOPED_INSTANCE, LocalStack
 from stack.runtime_api import RuntimeApiEmulator
 
@@ -25,8 +25,9 @@ GUIDE = make_events.FLOW_GUIDE_CONTACT         # the guide's own contact
 KEY = f"{INSTANCE}/{CUSTOMER}"
 
 
-class Control:
-    """bootstrap serving the emulator with the control handler."""
+class Control(Bootstrap):
+    """bootstrap serving the emulator with the control handler; env
+    replaces the credentials (e.g. the least-privilege user's)."""
 
     def __init__(self, st, rt, env=None, **extra):
         full = bootstrap_env(st, rt, _HANDLER="ConnectRecordingControl", **extra)
@@ -39,20 +40,6 @@ class Control:
         self.log = tempfile.NamedTemporaryFile(prefix="control-", suffix=".log", delete=False)
         self.proc = subprocess.Popen([helpers.program("bootstrap")], env=full, stdout=self.log,
                                      stderr=subprocess.STDOUT)
-
-    def stop(self):
-        self.rt.next_fails = True
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.rt.next_fails = False
-        self.log.close()
-        with open(self.log.name, "rb") as f:
-            text = f.read().decode(errors="replace")
-        os.unlink(self.log.name)
-        return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
 
 
 class RecordingControlTest(unittest.TestCase):
@@ -297,7 +284,7 @@ class RecordingControlTest(unittest.TestCase):
     def test_one_log_line_per_invocation(self):
         self.invoke(make_events.flow_event("START"))
         self.invoke(make_events.flow_event("BOGUS"))
-        lines = [x for x in self.control.stop() if x.get("message") == "recording control"]
+        lines = [x for x in self.control.lines(self.control.stop()) if x.get("message") == "recording control"]
         self.control = None
         self.assertEqual(len(lines), 2)
         first = lines[0]
