@@ -1,0 +1,30 @@
+"""`make demo-pause` works: a contact started, paused, resumed and stopped
+through ConnectRecordingControl, then recorded; the script itself checks
+that each WAV is silent over the paused span and its margins and nowhere
+else, and exits 0 only then."""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import helpers
+
+
+class DemoPauseTest(unittest.TestCase):
+    def test_the_paused_span_is_silent_in_every_file(self):
+        out = tempfile.mkdtemp(prefix="demo-pause-out-")
+        try:
+            env = dict(os.environ, DEMO_OUTPUT=out, BUILD_DIR=os.path.relpath(helpers.BUILD_DIR, helpers.ROOT))
+            proc = subprocess.run([sys.executable, os.path.join(helpers.ROOT, "scripts", "demo_pause.py")],
+                                  env=env, capture_output=True, text=True, timeout=300)
+            self.assertEqual(proc.returncode, 0, proc.stdout[-4000:] + proc.stderr[-4000:])
+            self.assertIn("the paused span is silent in every file", proc.stdout)
+            self.assertEqual(len(os.listdir(os.path.join(out, "pause"))), 3)
+        finally:
+            shutil.rmtree(out, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    unittest.main()
