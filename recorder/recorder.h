@@ -71,6 +71,9 @@ struct recorder_options {
     const char *stop_fragment;  /* NULL/"" = to the end; included, nothing after; copied */
     unsigned outputs;           /* RECORDER_WANT(...) bits; at least one */
     struct recorder_sinks sinks;
+    /* The outputs' file format (recorder/output.h's output_encoder_for);
+     * borrowed; NULL: WAV. */
+    const struct output_encoder *encoder;
     /* Caps (0 = default). */
     size_t max_fragment_bytes; /* one held fragment's frames: 8 MiB */
     size_t max_mix_lag_bytes;  /* stereo mix lag buffer: 2 MiB */

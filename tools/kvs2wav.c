@@ -5,7 +5,8 @@
  *   kvs2wav [--contact-id ID] [--start-fragment N] [--stop-fragment N]
  *           [--out-dir DIR] [--name NAME] [--outputs LIST]
  *           [--call-tag TAG] [--role0-track NAME] [--role1-track NAME]
- *           [--any-lone-track] INPUT                 (INPUT may be - for stdin)
+ *           [--any-lone-track] [--format wav|flac|mp3|opus]
+ *           [--bitrate-kbps N] INPUT                 (INPUT may be - for stdin)
  *
  * Writes NAME_audio_from_customer.wav and NAME_audio_to_customer.wav (each
  * only when that track has audio) and NAME_audio_mixed.wav (only when both
@@ -14,6 +15,10 @@
  * NAME defaults to the contact ID, else "recording". --outputs picks some
  * of them (a comma-separated list of from, to, mixed; Connect's
  * recordingAuth 1 is "from", 2 "to", 3 all); the others are not decoded.
+ * --format writes FLAC, MP3 or Opus instead of WAV (the extension follows:
+ * NAME_audio_mixed.flac, ...; audio/audio_format.h), --bitrate-kbps sets
+ * the lossy formats' bitrate per channel (the Lambda's OUTPUT_FORMAT and
+ * OUTPUT_BITRATE_KBPS).
  *
  * The stream's layout defaults to Amazon Connect's (tracks
  * AUDIO_FROM_CUSTOMER and AUDIO_TO_CUSTOMER, the call named by ContactId);
@@ -46,9 +51,9 @@ enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_INPUT = 2, EXIT_TRUNCATED = 3 };
 enum { READ_CHUNK = 256 * 1024, NAME_MAX_LEN = 200, DIR_MAX_LEN = 3000 };
 
 static const char *const output_suffix[RECORDER_OUTPUTS] = {
-    "_audio_from_customer.wav",
-    "_audio_to_customer.wav",
-    "_audio_mixed.wav",
+    "_audio_from_customer",
+    "_audio_to_customer",
+    "_audio_mixed",
 };
 
 struct options {
@@ -61,6 +66,7 @@ struct options {
     unsigned outputs;          /* RECORDER_WANT bits */
     const char *call_tag;
     struct track_roles tracks;
+    struct audio_encoding encoding;
 };
 
 struct outputs {
@@ -73,7 +79,8 @@ static void usage(FILE *f)
     fputs("usage: kvs2wav [--contact-id ID] [--start-fragment N] [--stop-fragment N]\n"
           "               [--out-dir DIR] [--name NAME] [--outputs from,to,mixed]\n"
           "               [--call-tag TAG] [--role0-track NAME] [--role1-track NAME]\n"
-          "               [--any-lone-track] INPUT     (INPUT may be - for stdin)\n"
+          "               [--any-lone-track] [--format wav|flac|mp3|opus] [--bitrate-kbps N]\n"
+          "               INPUT     (INPUT may be - for stdin)\n"
           "Converts a Kinesis Video Streams GetMedia capture of an Amazon Connect call into\n"
           "NAME_audio_from_customer.wav, NAME_audio_to_customer.wav and NAME_audio_mixed.wav\n"
           "and prints a JSON summary. Exit: 0 ok, 1 usage, 2 invalid/unsupported input,\n"
@@ -141,6 +148,27 @@ static unsigned parse_outputs(const char *list)
     return bits;
 }
 
+static int parse_format(const char *s, enum audio_format *out)
+{
+    for (int f = 0; f < AUDIO_FORMATS; f++)
+        if (strcmp(s, audio_format_names[f]) == 0) {
+            *out = (enum audio_format)f;
+            return 0;
+        }
+    return -1;
+}
+
+static int parse_kbps(const char *s, unsigned *out)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || end == s || *end || *s == '-' || v == 0 || v > 100000)
+        return -1;
+    *out = (unsigned)v;
+    return 0;
+}
+
 static int parse_options(int argc, char **argv, struct options *opt, const char **why)
 {
     static const struct option longopts[] = {
@@ -154,6 +182,8 @@ static int parse_options(int argc, char **argv, struct options *opt, const char 
         { "role0-track", required_argument, NULL, '0' },
         { "role1-track", required_argument, NULL, '1' },
         { "any-lone-track", no_argument, NULL, 'a' },
+        { "format", required_argument, NULL, 'f' },
+        { "bitrate-kbps", required_argument, NULL, 'b' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -181,6 +211,18 @@ static int parse_options(int argc, char **argv, struct options *opt, const char 
         case '0': opt->tracks.name[0] = optarg; break;
         case '1': opt->tracks.name[1] = optarg; break;
         case 'a': opt->tracks.lone_any_name = 1; break;
+        case 'f':
+            if (parse_format(optarg, &opt->encoding.format) != 0) {
+                *why = "--format must be wav, flac, mp3 or opus";
+                return -1;
+            }
+            break;
+        case 'b':
+            if (parse_kbps(optarg, &opt->encoding.kbps) != 0) {
+                *why = "--bitrate-kbps must be a whole number of kbps";
+                return -1;
+            }
+            break;
         case 'h': return 'h';
         default: *why = "unknown option or missing option argument"; return -1;
         }
@@ -227,6 +269,12 @@ static int parse_args(int argc, char **argv, struct options *opt, const char **w
     if (!name_ok(opt->name)) {
         *why = "NAME (from --name or --contact-id) must be 1-200 characters of A-Z a-z 0-9 . _ - "
                "not starting with . or -";
+        return -1;
+    }
+    if (audio_encoding_check(&opt->encoding) != 0) {
+        *why = opt->encoding.format == AUDIO_FORMAT_MP3    ? "--bitrate-kbps: mp3 takes 8 to 160 kbps per channel"
+               : opt->encoding.format == AUDIO_FORMAT_OPUS ? "--bitrate-kbps: opus takes 6 to 256 kbps per channel"
+                                                           : "--bitrate-kbps is for mp3 and opus only";
         return -1;
     }
     if (!*opt->out_dir || strlen(opt->out_dir) > DIR_MAX_LEN) {
@@ -310,6 +358,9 @@ static cJSON *stats_json(const struct options *opt, const struct outputs *outs,
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "input", opt->input);
+    cJSON_AddStringToObject(o, "format", audio_format_name(opt->encoding.format));
+    if (audio_encoding_kbps(&opt->encoding))
+        cJSON_AddNumberToObject(o, "bitrate_kbps_per_channel", audio_encoding_kbps(&opt->encoding));
     add_selection(o, st, at);
     cJSON *tracks = cJSON_AddArrayToObject(o, "tracks");
     for (int i = 0; i < TRACK_ROLES; i++) {
@@ -371,8 +422,8 @@ int main(int argc, char **argv)
 
     struct outputs outs = { .opt = &opt };
     for (int i = 0; i < RECORDER_OUTPUTS; i++)
-        snprintf(outs.path[i], sizeof(outs.path[i]), "%s/%s%s", opt.out_dir, opt.name,
-                 output_suffix[i]);
+        snprintf(outs.path[i], sizeof(outs.path[i]), "%s/%s%s.%s", opt.out_dir, opt.name,
+                 output_suffix[i], audio_format_extension(opt.encoding.format));
 
     struct sigaction sa = { 0 };
     sa.sa_handler = on_fatal_signal;
@@ -382,6 +433,8 @@ int main(int argc, char **argv)
     sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN); /* a closed stdout must not kill us mid-file */
 
+    struct output_encoder encoder;
+    output_encoder_for(&opt.encoding, &encoder);
     struct recorder_options cfg = {
         .tracks = opt.tracks,
         .call_tag = opt.call_tag,
@@ -390,6 +443,7 @@ int main(int argc, char **argv)
         .stop_fragment = opt.stop,
         .outputs = opt.outputs,
         .sinks = { .user = &outs, .open = open_output },
+        .encoder = &encoder,
     };
     struct recorder *rec = NULL;
     uint8_t *buf = NULL;
