@@ -38,11 +38,12 @@ struct stream_recording_clients {
 struct stream_recording_upload {
     const char *bucket;
     const char *keys[RECORDER_OUTPUTS]; /* raw keys; NULL for an output not wanted */
-    const char *content_type;           /* "audio/wav" */
+    const char *content_type;           /* "audio/wav", "audio/flac", ... */
     const char *contact_id;             /* x-amz-meta-contact-id; NULL: none */
     const char *kms_key_id;             /* SSE-KMS key; NULL/"": SSE-S3 (AES256) */
     const char *acl;                    /* canned ACL; NULL/"": none */
     size_t part_bytes;                  /* multipart part size; 0: 16 MiB */
+    const char *spool_dir;              /* held parts' directory; NULL/"": /tmp */
 };
 
 struct stream_recording_job {
@@ -50,7 +51,7 @@ struct stream_recording_job {
     const char *stream_arn;
     int start_by_fragment;      /* GetMedia from start_fragment (else NOW) */
     struct recorder_options recorder; /* tracks, call tag and id, fragment range,
-                                         outputs wanted; its sinks are set here */
+                                         outputs wanted, encoder; its sinks are set here */
     long idle_ms;               /* the live edge: a GetMedia idle this long */
     unsigned max_calls;         /* GetMedia calls, resumes included */
     int64_t read_deadline_ms;   /* absolute epoch ms: reading stops (retriable); 0: none */
