@@ -272,7 +272,7 @@ static int parse_args(int argc, char **argv, struct options *opt, const char **w
         return -1;
     }
     if (audio_encoding_check(&opt->encoding) != 0) {
-        *why = opt->encoding.format == AUDIO_FORMAT_MP3    ? "--bitrate-kbps: mp3 takes 8 to 160 kbps per channel"
+        *why = opt->encoding.format == AUDIO_FORMAT_MP3    ? "--bitrate-kbps: mp3 takes 24 to 160 kbps per channel"
                : opt->encoding.format == AUDIO_FORMAT_OPUS ? "--bitrate-kbps: opus takes 6 to 256 kbps per channel"
                                                            : "--bitrate-kbps is for mp3 and opus only";
         return -1;
