@@ -29,18 +29,24 @@
                 "<UploadId>up+1</UploadId></InitiateMultipartUploadResult>"
 #define COMPLETED "<CompleteMultipartUploadResult><ETag>\"all\"</ETag></CompleteMultipartUploadResult>"
 
-static struct rec_s3_client *s3_for(struct test_server *s)
+/* A client of the test server making at most `attempts` attempts a request. */
+static struct rec_s3_client *s3_attempts(struct test_server *s, unsigned attempts)
 {
     char url[64];
     snprintf(url, sizeof(url), "http://127.0.0.1:%d", s->port);
     struct sigv4_credentials creds;
     assert_int_equal(sigv4_credentials_init(&creds, "AKIDEXAMPLE", "secret", NULL), 0);
     struct rec_s3_config cfg = { .region = "us-east-1", .credentials = &creds, .endpoint_url = url,
-                                 .force_path_style = 1, .retry = { 1, 1, 1, 1 } };
+                                 .force_path_style = 1, .retry = { attempts, 1, 1, 1 } };
     struct rec_s3_client *s3 = NULL;
     assert_int_equal(rec_s3_client_new(&s3, &cfg), 0);
     sigv4_credentials_clean_up(&creds);
     return s3;
+}
+
+static struct rec_s3_client *s3_for(struct test_server *s)
+{
+    return s3_attempts(s, 1);
 }
 
 static struct s3_upload_config config_for(struct rec_s3_client *s3)
@@ -341,15 +347,7 @@ static void a_retried_part_is_sent_again_from_the_spool(void **state)
         { 200, NULL, COMPLETED, 0, 0, 0, 0 },
     };
     struct test_server *s = ts_start(a, 5);
-    char url[64];
-    snprintf(url, sizeof(url), "http://127.0.0.1:%d", s->port);
-    struct sigv4_credentials creds;
-    assert_int_equal(sigv4_credentials_init(&creds, "AKIDEXAMPLE", "secret", NULL), 0);
-    struct rec_s3_config s3cfg = { .region = "us-east-1", .credentials = &creds, .endpoint_url = url,
-                                   .force_path_style = 1, .retry = { 3, 1, 1, 1 } };
-    struct rec_s3_client *s3 = NULL;
-    assert_int_equal(rec_s3_client_new(&s3, &s3cfg), 0);
-    sigv4_credentials_clean_up(&creds);
+    struct rec_s3_client *s3 = s3_attempts(s, 3);
     char dir[] = "/tmp/test-upload-spool-XXXXXX";
     assert_non_null(mkdtemp(dir));
     struct s3_upload_config cfg = config_for(s3);
