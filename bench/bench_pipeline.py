@@ -23,8 +23,11 @@ bootstrap's CPU seconds.
 Lambda cost model (stated, not measured on Lambda): Lambda gives a function
 CPU in proportion to its memory, one vCPU at 1,769 MB (Lambda Developer
 Guide, "Configuring Lambda function memory"), so the CPU work takes at
-least cpu_s x 1769 / MB seconds; the duration is the larger of that and the
-measured wall time. Price: arm64, $0.0000133334 per GB-second (AWS Lambda
+least cpu_s x 1769 / MB seconds; reading the call takes at least its
+capture's bytes at GetMedia's 25 MB/s per session (REFERENCE.md §2); the
+duration is the larger of the two (the local wall time is not used: the
+stand-ins' own CPU and this shared machine's load are in it). The CPU
+seconds are this machine's (x86_64); Graviton's may differ. Price: arm64, $0.0000133334 per GB-second (AWS Lambda
 pricing page, US East (N. Virginia), first 7.5 billion GB-seconds a month),
 plus $0.20 per million requests (one per record batch: negligible here).
 S3 Standard: $0.023 per GB-month (Amazon S3 pricing page, US East (N.
@@ -115,21 +118,26 @@ def kvs2wav_cpu(path, fmt, tmp):
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
+GET_MEDIA_BYTES_PER_S = 25e6
+
+
 def lambda_cost(r, mb):
+    """(USD, seconds) per recorded hour at mb MB."""
     per_hour = 3600 / r["audio_s"]
-    duration = max(r["wall_s"], r["cpu_s"] * VCPU_MB / mb) * per_hour
+    duration = max(r["capture_bytes"] / GET_MEDIA_BYTES_PER_S, r["cpu_s"] * VCPU_MB / mb) * per_hour
     return duration * mb / 1024 * ARM64_GB_SECOND, duration
 
 
 def report(rows, encode_cpu):
-    print("\n| call | format | stored | per recorded hour | CPU s / rec. h | wall s / rec. h | peak RSS |"
-          " Lambda $ / rec. h at 128 / 256 / 512 MB |")
+    print("\n| call | format | stored | CPU s / rec. h | wall s / rec. h (local) | peak RSS |"
+          " Lambda $ / rec. h at 128 / 256 / 512 MB | a 4-hour call takes at 128 / 256 / 512 / 1024 / 1536 MB |")
     print("|---|---|---|---|---|---|---|---|")
     for r in rows:
         h = r["audio_s"] / 3600
         costs = " / ".join(f"{lambda_cost(r, mb)[0]:.5f}" for mb in MEMORY_SIZES)
-        print(f"| {r['hours']} h | {r['format']} | {r['bytes'] / 1e6:.1f} MB | {r['bytes'] / h / 1e6:.1f} MB |"
-              f" {r['cpu_s'] / h:.2f} | {r['wall_s'] / h:.1f} | {r['peak_rss_mb']:.1f} MB | {costs} |")
+        four = " / ".join(f"{4 * lambda_cost(r, mb)[1]:.0f}" for mb in (128, 256, 512, 1024, 1536))
+        print(f"| {r['hours']} h | {r['format']} | {r['bytes'] / 1e6:.1f} MB | {r['cpu_s'] / h:.2f} |"
+              f" {r['wall_s'] / h:.1f} | {r['peak_rss_mb']:.1f} MB | {costs} | {four} s |")
     one = [r for r in rows if r["hours"] == min(x["hours"] for x in rows)]
     wav = next((r for r in one if r["format"] == "wav"), None)
     print("\n| format | bytes per recorded hour (3 files) | ratio to WAV | kvs2wav CPU s / rec. h |"
@@ -167,6 +175,7 @@ def main():
                 arn = st.add_media(f"stream-{contact}", path, chunk_bytes=256 * 1024)["StreamARN"]
                 for fmt in formats:
                     r = run(st, rt, arn, cap, contact, hours, fmt)
+                    r["capture_bytes"] = os.path.getsize(path)
                     rows.append(r)
                     print(f"pipeline {hours} h {fmt}: end-to-end {r['wall_s']:.1f} s, bootstrap CPU {r['cpu_s']:.2f} s, "
                           f"stored {r['bytes'] / 1e6:.1f} MB in {r['objects']} objects, audio {r['audio_s']:.0f} s/track, "

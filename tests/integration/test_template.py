@@ -86,6 +86,10 @@ class TemplateTest(unittest.TestCase):
         env = lam["Properties"]["Environment"]["Variables"]
         self.assertIn("OUTPUT_FORMAT", env)
         self.assertIn("OUTPUT_BITRATE_KBPS", env)
+        # the memory follows the format (README "Memory and cost"): every format has a size
+        sizes = tpl["Mappings"]["FormatMemory"]
+        self.assertEqual(sorted(sizes), sorted(tpl["Parameters"]["OutputFormat"]["AllowedValues"]))
+        self.assertEqual(sizes["wav"]["MemorySize"], 128)
 
     def test_kinesis_mapping_reports_batch_item_failures_and_gives_up_eventually(self):
         out = expand()
