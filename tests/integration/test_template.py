@@ -86,7 +86,7 @@ class TemplateTest(unittest.TestCase):
         env = lam["Properties"]["Environment"]["Variables"]
         self.assertIn("OUTPUT_FORMAT", env)
         self.assertIn("OUTPUT_BITRATE_KBPS", env)
-        # the memory follows the format (README "Memory and cost"): every format has a size
+        # the memory follows the format (README "Lambda cost per recorded hour and MemorySize"): every format has a size
         sizes = tpl["Mappings"]["FormatMemory"]
         self.assertEqual(sorted(sizes), sorted(tpl["Parameters"]["OutputFormat"]["AllowedValues"]))
         self.assertEqual(sizes["wav"]["MemorySize"], 128)
