@@ -394,6 +394,41 @@ static cJSON *stats_json(const struct options *opt, const struct outputs *outs,
     return o;
 }
 
+static void install_signal_handlers(void)
+{
+    struct sigaction sa = { 0 };
+    sa.sa_handler = on_fatal_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN); /* a closed stdout must not kill us mid-file */
+}
+
+/* Pushes INPUT into the recorder until it ends, fails to read (read_error
+ * says why) or the recording is complete. 0, or REC_ERR_NOMEM. read(2), not
+ * fread: a pipe's bytes are used as they arrive (a live GetMedia piped in). */
+static int feed(struct recorder *rec, FILE *in, char *read_error, size_t cap)
+{
+    uint8_t *buf = malloc(READ_CHUNK);
+    if (!buf)
+        return REC_ERR_NOMEM;
+    int fd = fileno(in);
+    for (;;) {
+        ssize_t n = read(fd, buf, READ_CHUNK);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            snprintf(read_error, cap, "cannot read INPUT: %s", strerror(errno));
+            break;
+        }
+        if (n == 0 || recorder_push(rec, buf, (size_t)n) != 0)
+            break; /* the end; MKV_STOP: complete; negative: the recorder says why */
+    }
+    free(buf);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct options opt;
@@ -425,13 +460,7 @@ int main(int argc, char **argv)
         snprintf(outs.path[i], sizeof(outs.path[i]), "%s/%s%s.%s", opt.out_dir, opt.name,
                  output_suffix[i], audio_format_extension(opt.encoding.format));
 
-    struct sigaction sa = { 0 };
-    sa.sa_handler = on_fatal_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN); /* a closed stdout must not kill us mid-file */
+    install_signal_handlers();
 
     struct output_encoder encoder;
     output_encoder_for(&opt.encoding, &encoder);
@@ -446,7 +475,6 @@ int main(int argc, char **argv)
         .encoder = &encoder,
     };
     struct recorder *rec = NULL;
-    uint8_t *buf = NULL;
     int exit_code = EXIT_INPUT;
     char read_error[160] = "";
     int rc = recorder_new(&cfg, &rec);
@@ -454,26 +482,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "kvs2wav: cannot start: %s\n", rec_strerror(rc));
         goto cleanup;
     }
-    buf = malloc(READ_CHUNK);
-    if (!buf)
+    if (feed(rec, in, read_error, sizeof(read_error)) != 0)
         goto cleanup;
-    /* read(2), not fread: a pipe's bytes are used as they arrive (a live
-     * GetMedia piped in), and reading stops once the recording is complete. */
-    int fd = fileno(in);
-    for (;;) {
-        ssize_t n = read(fd, buf, READ_CHUNK);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            snprintf(read_error, sizeof(read_error), "cannot read INPUT: %s", strerror(errno));
-            break;
-        }
-        if (n == 0)
-            break;
-        rc = recorder_push(rec, buf, (size_t)n);
-        if (rc != 0)
-            break; /* MKV_STOP: complete; negative: the recorder says why */
-    }
     rc = recorder_finish(rec);
 
     struct recorder_stats st;
@@ -502,7 +512,6 @@ int main(int argc, char **argv)
 
 cleanup:
     recorder_destroy(rec);
-    free(buf);
     if (in != stdin)
         fclose(in);
     return exit_code;

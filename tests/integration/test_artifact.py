@@ -2,7 +2,7 @@
 artifact"): a static bootstrap that needs nothing but the kernel.
 
 For x86_64 (natively) and arm64 (under qemu-aarch64-static), in a root
-directory holding only the artifact, /etc/hosts, /etc/resolv.conf and a CA
+directory holding only the artifact, /etc/hosts, /etc/resolv.conf, an empty /tmp and a CA
 bundle (plus qemu for arm64), entered with chroot:
 - a full recording invocation: the Runtime API emulator and the local AWS
   stack reached by host names that /etc/hosts maps to 127.0.0.1;
@@ -209,6 +209,9 @@ class EmptyRoot:
         self.arch = arch
         self.path = tempfile.mkdtemp(prefix=f"artifact-root-{arch}-")
         os.makedirs(os.path.join(self.path, "etc"))
+        # Lambda's one writable directory, where the uploads spool their parts
+        os.makedirs(os.path.join(self.path, "tmp"))
+        os.chmod(os.path.join(self.path, "tmp"), 0o1777)
         for name, src in programs.items():
             shutil.copy2(src, os.path.join(self.path, name))
         hosts = hosts if hosts is not None else {STACK_HOST: "127.0.0.1", RUNTIME_HOST: "127.0.0.1"}
