@@ -43,11 +43,14 @@ OPT     := -O2 -g
 endif
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wpointer-arith -Wvla
+# libsndfile's codecs (OUTPUT_FORMAT flac, mp3, opus), in link order; the
+# dynamic build gets them through libsndfile.so.
+SNDFILE_CODECS := -lFLAC -lvorbisenc -lvorbis -lopus -logg -lmp3lame -lmpg123
 ifeq ($(STATIC),1)
 # bin/cc puts the prefix's include/ and lib/ (musl, the five libraries) first.
 CPPFLAGS += -D_GNU_SOURCE -I.
 CFLAGS  += -std=c11 $(OPT) $(WARN)
-LDLIBS  += -lcurl -lssl -lcrypto -lsndfile -lcjson -lz -lm -pthread
+LDLIBS  += -lcurl -lssl -lcrypto -lsndfile $(SNDFILE_CODECS) -lcjson -lz -lm -pthread
 LDFLAGS += -static -Wl,--gc-sections -Wl,-z,noexecstack
 else
 CPPFLAGS += -D_GNU_SOURCE -I. $(shell pkg-config --cflags $(PKGS))

@@ -10,8 +10,10 @@
  *   BYTE_SINK_HEADER_REGION bytes, or forward to the current end.
  *
  * (The WAV writer's only seek rewrites its 80-byte header at the end and
- * then returns to the end.) An implementation may therefore stream every
- * byte past the header region out as soon as it is written.
+ * then returns to the end; libsndfile's FLAC and MP3 writers rewrite
+ * STREAMINFO, bytes 8..41, and LAME's Info frame, the first frame, the same
+ * way: audio/sndfile_encoder.h.) An implementation may therefore stream
+ * every byte past the header region out as soon as it is written.
  *
  * Storage: struct byte_sink is plain data in the caller's storage; impl is
  * owned by the sink and freed by byte_sink_close.

@@ -46,6 +46,17 @@ struct rec_aws_header {
 typedef int (*rec_aws_body_fn)(void *user, const uint8_t *data, size_t len);
 #define REC_AWS_STOP 1
 
+/* A request body read as it is sent instead of held in memory (an S3 part
+ * spooled to a file, s3/upload_sink.h): read copies len bytes of the body
+ * from offset (offset + len <= body_len) into buf and returns 0 or a
+ * negative REC_ERR_* (the request then fails with that code, not retried).
+ * It may be asked for the same bytes again: a retried attempt, or libcurl
+ * rewinding, reads the body from the start. */
+struct rec_aws_body_source {
+    int (*read)(void *user, uint64_t offset, void *buf, size_t len);
+    void *user;
+};
+
 struct rec_aws_client_config {
     const char *service_id;      /* SDK service id naming AWS_ENDPOINT_URL_<ID>:
                                     "S3", "Kinesis Video", "Connect" */
@@ -79,6 +90,10 @@ struct rec_aws_request {
     const void *body;            /* request body, borrowed for the whole call (retries
                                     resend it): an S3 part of 16 MiB is sent from the
                                     caller's memory without a copy */
+    const struct rec_aws_body_source *body_source; /* instead of body (NULL then):
+                                    body_len bytes read as they are sent; needs
+                                    payload_hash (the layer never reads a body twice
+                                    to hash it) */
     size_t body_len;             /* bytes */
     const char *payload_hash;    /* NULL: SHA-256 of body; or "UNSIGNED-PAYLOAD"; or a
                                     precomputed lower-case hex SHA-256 */
@@ -147,7 +162,7 @@ const char *rec_aws_client_region(const struct rec_aws_client *client);
  *   REC_ERR_TIMEOUT  the deadline passed (before or during an attempt); retriable 1;
  *   REC_ERR_LIMIT    a 2xx body passed the in-memory cap; retriable 0;
  *   REC_ERR_INVALID  bad request fields; REC_ERR_NOMEM; or the code on_body
- *                    returned (both retriable 0).
+ *                    or body_source returned (both retriable 0).
  * When on_body has been given bytes, a failure is not retried inside (the
  * bytes are already consumed): it is returned with retriable 1 and
  * resp->body_bytes so the caller can resume (KVS: continuation token). */

@@ -52,7 +52,7 @@ int http_classify(CURLcode cc, const struct http_xfer *x, int64_t deadline_ms,
 {
     if (cc == CURLE_WRITE_ERROR && resp->stopped)
         return 0;
-    if (cc == CURLE_WRITE_ERROR && x->cb_error) {
+    if ((cc == CURLE_WRITE_ERROR || cc == CURLE_ABORTED_BY_CALLBACK) && x->cb_error) {
         resp->retriable = 0;
         return x->cb_error;
     }

@@ -48,7 +48,8 @@ int http_validate_request(const struct rec_aws_request *req)
 {
     if (!req || !req->method || !*req->method || !req->path || req->path[0] != '/' ||
         !wire_text_ok(req->path) || strchr(req->path, '?') ||
-        (req->query && !wire_text_ok(req->query)) || (req->body_len && !req->body) ||
+        (req->query && !wire_text_ok(req->query)) || (req->body_len && !req->body && !req->body_source) ||
+        (req->body_source && (req->body || !req->payload_hash)) ||
         (req->n_headers && !req->headers) || (req->host_prefix && !host_prefix_ok(req->host_prefix)))
         return REC_ERR_INVALID;
     for (const char *p = req->method; *p; p++)
@@ -160,7 +161,7 @@ int http_sign(struct rec_aws_client *c, const struct rec_aws_request *req,
         .headers = sh,
         .n_headers = req->n_headers + 1,
         .body = req->body,
-        .body_len = req->body_len,
+        .body_len = req->body ? req->body_len : 0, /* a body_source comes with its hash */
         .payload_hash = req->payload_hash,
     };
     struct sigv4_params params = {

@@ -126,10 +126,18 @@ static size_t on_read(char *buf, size_t size, size_t nmemb, void *userp)
     size_t room = size * nmemb;
     size_t left = x->upload_len - x->upload_pos;
     size_t n = left < room ? left : room;
-    if (n) {
+    if (n && x->req->body_source) {
+        const struct rec_aws_body_source *src = x->req->body_source;
+        int rc = src->read(src->user, x->upload_pos, buf, n);
+        if (rc) {
+            x->cb_error = rc;
+            return CURL_READFUNC_ABORT;
+        }
+    } else if (n) {
         memcpy(buf, x->upload + x->upload_pos, n);
-        x->last_activity_ms = rec_clock_mono_ms();
     }
+    if (n)
+        x->last_activity_ms = rec_clock_mono_ms();
     x->upload_pos += n;
     return n;
 }

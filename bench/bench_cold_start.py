@@ -18,7 +18,9 @@ artifact's size and zipped size (zip -9, what SAM uploads).
 
 Environment: BUILD_DIR (the dynamic build; default build), BENCH_RUNS,
 BENCH_ARCHES (default "x86_64 arm64"), BENCH_OUT (artifacts go to
-BENCH_OUT/ARCH; default build-art-bench). Building the arm64 artifact the first
+BENCH_OUT/ARCH; default build-art-bench), BENCH_BASELINE (optional: a
+native artifact built from another commit, measured side by side as
+"baseline", e.g. to see what a change of the static libraries costs). Building the arm64 artifact the first
 time builds its dependencies (scripts/build-deps, a few minutes; cached).
 Under qemu the times and the RSS are qemu's (a JIT translating arm64 code):
 they show that the artifact runs, not what Lambda's Graviton would measure.
@@ -183,6 +185,9 @@ def main():
         variants.append(("dynamic (Debian shared libs)", [dyn], None))
     else:
         print(f"  no dynamic build at {dyn}: run make first; skipping it")
+    baseline = os.environ.get("BENCH_BASELINE")
+    if baseline:
+        variants.append(("baseline (BENCH_BASELINE)", [baseline], baseline))
     qemu = shutil.which("qemu-aarch64-static")
     for arch in ARCHES:
         host = os.uname().machine

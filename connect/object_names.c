@@ -9,13 +9,13 @@ static const char *const attributes[CONNECT_AUDIO_KINDS] = { "audioFromCustomer"
                                                              "audioMixed" };
 
 int object_key(const char *prefix, int year, int month, int day, const char *contact_id,
-               enum connect_audio which, unsigned index, char *out, size_t cap)
+               enum connect_audio which, unsigned index, const char *extension, char *out, size_t cap)
 {
     char suffix[16] = "";
     if (index >= 2)
         snprintf(suffix, sizeof(suffix), "_%u", index);
-    int n = snprintf(out, cap, "%s%d/%d/%d/%s_audio_%s%s.wav", prefix ? prefix : "", year, month, day,
-                     contact_id, kinds[which], suffix);
+    int n = snprintf(out, cap, "%s%d/%d/%d/%s_audio_%s%s.%s", prefix ? prefix : "", year, month, day,
+                     contact_id, kinds[which], suffix, extension);
     if (n < 0 || (size_t)n >= cap || n > CONNECT_OBJECT_KEY_MAX) {
         if (cap)
             out[0] = '\0';

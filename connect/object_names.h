@@ -26,13 +26,14 @@ enum connect_audio {
 #define CONNECT_OBJECT_KEY_MAX 1024
 
 /* Writes the S3 key
- *   PREFIX + Y/M/D/ + <contactId>_audio_{from_customer,to_customer,mixed}[_N].wav
+ *   PREFIX + Y/M/D/ + <contactId>_audio_{from_customer,to_customer,mixed}[_N].EXT
  * (month and day not zero-padded; _N only for index >= 2; index counts the
- * CTR's KVS recordings from 1) into out (cap bytes, NUL-terminated).
- * Returns 0, or REC_ERR_LIMIT when it does not fit in cap or passes
- * CONNECT_OBJECT_KEY_MAX bytes (out is then ""). */
+ * CTR's KVS recordings from 1; EXT the format's extension, "wav" as the
+ * original wrote, or "flac", "mp3", "opus": audio/audio_format.h) into out
+ * (cap bytes, NUL-terminated). Returns 0, or REC_ERR_LIMIT when it does not
+ * fit in cap or passes CONNECT_OBJECT_KEY_MAX bytes (out is then ""). */
 int object_key(const char *prefix, int year, int month, int day, const char *contact_id,
-               enum connect_audio which, unsigned index, char *out, size_t cap);
+               enum connect_audio which, unsigned index, const char *extension, char *out, size_t cap);
 
 /* The attribute name the original stores a kind's URL under
  * ("audioFromCustomer", "audioToCustomer", "audioMixed"); static. */

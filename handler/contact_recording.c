@@ -85,6 +85,8 @@ static void record_entry(const struct contact_recorder *rec, const struct ctr *c
     const struct kvs_recording_config *cfg = rec->cfg;
     const struct ctr_recording *entry = &ctr->recordings[index - 1];
     unsigned outputs = wanted_outputs(ctr->recording_auth);
+    struct output_encoder encoder;
+    output_encoder_for(&cfg->encoding, &encoder);
     struct stream_recording_job job = {
         .clients = rec->clients,
         .stream_arn = entry->stream_arn,
@@ -92,13 +94,14 @@ static void record_entry(const struct contact_recorder *rec, const struct ctr *c
         .recorder = { .tracks = recorder_tracks_connect, .call_tag = RECORDER_CALL_TAG_CONNECT,
                       .call_id = ctr->contact_id, .start_fragment = entry->start_fragment,
                       .stop_fragment = entry->stop_fragment, .outputs = outputs,
-                      .redaction = *redaction },
+                      .redaction = *redaction, .encoder = &encoder },
         .idle_ms = cfg->idle_ms,
         .max_calls = cfg->max_get_media_calls,
         .read_deadline_ms = deadline_ms ? deadline_ms - cfg->finish_reserve_ms : 0,
         .deadline_ms = deadline_ms,
-        .upload = { .bucket = cfg->bucket, .content_type = "audio/wav", .contact_id = ctr->contact_id,
-                    .kms_key_id = cfg->kms_key_id, .acl = cfg->object_acl, .part_bytes = cfg->part_bytes,
+        .upload = { .bucket = cfg->bucket, .content_type = audio_format_content_type(cfg->encoding.format),
+                    .contact_id = ctr->contact_id, .kms_key_id = cfg->kms_key_id, .acl = cfg->object_acl,
+                    .part_bytes = cfg->part_bytes, .spool_dir = cfg->spool_dir,
                     .redacted_ms_metadata = 1 },
         .log_name = "contactId",
         .log_value = ctr->contact_id,
@@ -109,7 +112,8 @@ static void record_entry(const struct contact_recorder *rec, const struct ctr *c
         if (!(outputs & RECORDER_WANT(w)))
             continue;
         if (object_key(cfg->key_prefix, ctr->year, ctr->month, ctr->day, ctr->contact_id,
-                       (enum connect_audio)w, index, e->keys[w], sizeof(e->keys[w]))) {
+                       (enum connect_audio)w, index, audio_format_extension(cfg->encoding.format), e->keys[w],
+                       sizeof(e->keys[w]))) {
             rec_error_set(&e->err, REC_ERR_LIMIT, 0, "the object key passes %d bytes",
                           CONNECT_OBJECT_KEY_MAX);
             return;

@@ -19,6 +19,16 @@
  *   GET_MEDIA_MAX_CALLS      GetMedia calls per recording, resumes included (50)
  *   PAUSE_MARGIN_MS          silence this long before and after each paused span
  *                            of recordingPausedSpans (1000; recorder/redaction.h)
+ *   OUTPUT_FORMAT            wav (default), flac, mp3 or opus (audio/audio_format.h:
+ *                            the objects' extension and Content-Type follow)
+ *   OUTPUT_BITRATE_KBPS      mp3 and opus only: kbps per channel (the stereo mix
+ *                            gets twice); empty: mp3 24, opus 12. Connect's audio
+ *                            is 8 kHz: mp3 takes 24 or 32, opus 6 to 256. Set for
+ *                            wav or flac it is an init error, not ignored
+ *   UPLOAD_SPOOL_DIR         where the uploads keep the parts they have not sent
+ *                            (s3/part_spool.h; default /tmp, Lambda's only
+ *                            writable directory: 2 parts of MULTIPART_PART_BYTES
+ *                            per output)
  */
 #ifndef REC_HANDLER_KVS_RECORDING_CONFIG_H
 #define REC_HANDLER_KVS_RECORDING_CONFIG_H
@@ -26,6 +36,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "audio/audio_format.h"
 #include "common/error.h"
 
 /* Longest values accepted, bytes. */
@@ -34,6 +45,10 @@
 #define KVS_RECORDING_URL_MAX 511
 #define KVS_RECORDING_KMS_KEY_MAX 2047 /* a key ARN or alias ARN */
 #define KVS_RECORDING_ACL_MAX 63
+#define KVS_RECORDING_SPOOL_DIR_MAX 1023
+/* The rate of Connect's audio tracks (REFERENCE.md §3), which the output
+ * format's bitrate is checked against at init. */
+#define KVS_RECORDING_CONNECT_RATE 8000
 
 struct kvs_recording_config {
     char bucket[KVS_RECORDING_BUCKET_MAX + 1];
@@ -48,6 +63,8 @@ struct kvs_recording_config {
     int64_t finish_reserve_ms;
     unsigned max_get_media_calls;
     int64_t pause_margin_ms;
+    struct audio_encoding encoding;
+    char spool_dir[KVS_RECORDING_SPOOL_DIR_MAX + 1];
 };
 
 /* Reads the variables above into *cfg (caller's storage). Returns 0, or

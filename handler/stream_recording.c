@@ -60,6 +60,7 @@ static int open_sink(void *user, enum recorder_output which, uint32_t rate, unsi
         .acl = up->acl && *up->acl ? up->acl : NULL,
         .part_size = up->part_bytes,
         .deadline_ms = run->job->deadline_ms,
+        .spool_dir = up->spool_dir && *up->spool_dir ? up->spool_dir : NULL,
     };
     if (up->redacted_ms_metadata) {
         run->meta[which] = (struct redacted_meta){ .run = run, .which = which };

@@ -38,7 +38,7 @@ struct stream_recording_clients {
 struct stream_recording_upload {
     const char *bucket;
     const char *keys[RECORDER_OUTPUTS]; /* raw keys; NULL for an output not wanted */
-    const char *content_type;           /* "audio/wav" */
+    const char *content_type;           /* "audio/wav", "audio/flac", ... */
     const char *contact_id;             /* x-amz-meta-contact-id; NULL: none */
     const char *kms_key_id;             /* SSE-KMS key; NULL/"": SSE-S3 (AES256) */
     const char *acl;                    /* canned ACL; NULL/"": none */
@@ -48,6 +48,7 @@ struct stream_recording_upload {
      * tracks). Only an object stored with one PutObject can carry it
      * (s3/upload_sink.h): see stream_recording_result.redacted_meta_left_out. */
     int redacted_ms_metadata;
+    const char *spool_dir;              /* held parts' directory; NULL/"": /tmp */
 };
 
 struct stream_recording_job {
@@ -55,7 +56,7 @@ struct stream_recording_job {
     const char *stream_arn;
     int start_by_fragment;      /* GetMedia from start_fragment (else NOW) */
     struct recorder_options recorder; /* tracks, call tag and id, fragment range,
-                                         outputs wanted; its sinks are set here */
+                                         outputs wanted, encoder; its sinks are set here */
     long idle_ms;               /* the live edge: a GetMedia idle this long */
     unsigned max_calls;         /* GetMedia calls, resumes included */
     int64_t read_deadline_ms;   /* absolute epoch ms: reading stops (retriable); 0: none */

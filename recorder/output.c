@@ -4,12 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audio/sndfile_encoder.h"
 #include "audio/wav_writer.h"
 
 /* ---- the WAV encoder ------------------------------------------------------- */
 
-static int wav_start(struct byte_sink *sink, uint32_t rate, unsigned channels, void **state)
+static int wav_start(const void *options, struct byte_sink *sink, uint32_t rate, unsigned channels,
+                     void **state)
 {
+    (void)options;
     struct wav_writer *w = malloc(sizeof(*w));
     if (!w)
         return REC_ERR_NOMEM;
@@ -36,7 +39,41 @@ static int wav_finish(void *state)
     return wav_writer_finish(state);
 }
 
-const struct output_encoder output_encoder_wav = { wav_start, wav_write, wav_finish, free };
+const struct output_encoder output_encoder_wav = { wav_start, wav_write, wav_finish, free, NULL };
+
+/* ---- FLAC, MP3, Opus: libsndfile ------------------------------------------- */
+
+static int sf_start(const void *options, struct byte_sink *sink, uint32_t rate, unsigned channels,
+                    void **state)
+{
+    struct sndfile_encoder *e = NULL;
+    int rc = sndfile_encoder_start(sink, options, rate, channels, &e);
+    *state = e;
+    return rc;
+}
+
+static int sf_write(void *state, const uint8_t *s16le, uint64_t n_frames)
+{
+    return sndfile_encoder_write(state, s16le, n_frames);
+}
+
+static int sf_finish(void *state)
+{
+    return sndfile_encoder_finish(state);
+}
+
+static void sf_destroy(void *state)
+{
+    sndfile_encoder_destroy(state);
+}
+
+void output_encoder_for(const struct audio_encoding *enc, struct output_encoder *out)
+{
+    if (enc->format == AUDIO_FORMAT_WAV)
+        *out = output_encoder_wav;
+    else
+        *out = (struct output_encoder){ sf_start, sf_write, sf_finish, sf_destroy, enc };
+}
 
 /* ---- the state machine ------------------------------------------------------ */
 
@@ -88,7 +125,7 @@ static int ensure_open(struct output *o)
         return fail(o, rc, "open");
     }
     o->state = OUTPUT_OPEN;
-    rc = o->cfg.encoder->start(&o->sink, o->rate, o->channels, &o->enc_state);
+    rc = o->cfg.encoder->start(o->cfg.encoder->options, &o->sink, o->rate, o->channels, &o->enc_state);
     if (rc) {
         o->enc_state = NULL;
         byte_sink_close(&o->sink, 0);

@@ -22,8 +22,8 @@
  * origin_ns being the recording's origin on the stream's clock (the
  * outputs all start there), so a filter that silences spans of wall-clock
  * time goes in emit (output.c) before the encoder. The encoder is a small
- * interface (struct output_encoder); today's is the WAV writer
- * (audio/wav_writer.h).
+ * interface (struct output_encoder): the WAV writer (audio/wav_writer.h)
+ * or libsndfile's FLAC, MP3 and Opus (audio/sndfile_encoder.h).
  *
  * Mono outputs: blocks are placed by time on the role's timeline
  * (audio/timeline.h): silence before a block that starts late. The mix:
@@ -41,6 +41,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "audio/audio_format.h"
 #include "audio/byte_sink.h"
 #include "audio/stereo_mix.h"
 #include "audio/timeline.h"
@@ -73,8 +74,10 @@ struct recorder_sinks {
  * little-endian samples. Each function returns 0 or a REC_ERR_* code. */
 struct output_encoder {
     /* Starts a file of rate frames/s and channels channels on sink (open,
-     * empty, outliving the encoder); *state gets the encoder's own state. */
-    int (*start)(struct byte_sink *sink, uint32_t rate, unsigned channels, void **state);
+     * empty, outliving the encoder); *state gets the encoder's own state.
+     * options is the encoder's own field below. */
+    int (*start)(const void *options, struct byte_sink *sink, uint32_t rate, unsigned channels,
+                 void **state);
     /* Appends n_frames frames; s16le NULL means silence. */
     int (*write)(void *state, const uint8_t *s16le, uint64_t n_frames);
     /* Completes the file (e.g. the header's sizes); the caller then commits
@@ -82,10 +85,16 @@ struct output_encoder {
     int (*finish)(void *state);
     /* Frees state (after finish, or instead of it). */
     void (*destroy)(void *state);
+    const void *options; /* the format's settings, borrowed; NULL: none */
 };
 
 /* 16-bit PCM WAV, RF64 past 4 GiB (audio/wav_writer.h). */
 extern const struct output_encoder output_encoder_wav;
+
+/* The encoder writing enc's format into *out: output_encoder_wav for WAV,
+ * else libsndfile's FLAC, MP3 or Opus (audio/sndfile_encoder.h) with enc's
+ * bitrate. enc is borrowed by *out and must outlive it. */
+void output_encoder_for(const struct audio_encoding *enc, struct output_encoder *out);
 
 enum output_state {
     OUTPUT_CLOSED,    /* no sample yet, or not wanted: nothing was opened */

@@ -202,6 +202,7 @@ static int outputs_init(struct recorder *r)
             .wanted = wants(r, (enum recorder_output)o),
             .label = o == RECORDER_OUT_MIX ? "stereo mix" : role_label(r, o),
             .sinks = &r->opt.sinks,
+            .encoder = r->opt.encoder,
             .max_gap_ms = r->opt.max_gap_ms,
             .max_mix_lag_bytes = r->opt.max_mix_lag_bytes,
         };

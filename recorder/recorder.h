@@ -75,6 +75,9 @@ struct recorder_options {
     /* Wall-clock spans silenced in every output (recorder/redaction.h);
      * copied. All zero: nothing is silenced. */
     struct redaction_config redaction;
+    /* The outputs' file format (recorder/output.h's output_encoder_for);
+     * borrowed; NULL: WAV. */
+    const struct output_encoder *encoder;
     /* Caps (0 = default). */
     size_t max_fragment_bytes; /* one held fragment's frames: 8 MiB */
     size_t max_mix_lag_bytes;  /* stereo mix lag buffer: 2 MiB */

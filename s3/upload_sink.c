@@ -5,12 +5,17 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "s3/part_spool.h"
 
 struct upload {
     struct s3_upload_config cfg;
     char *bucket, *key;
-    struct rec_buf part1;  /* bytes [0, part_size): held until the end */
-    struct rec_buf cur;    /* the part filling now (numbers 2, 3, ...) */
+    /* The spool file (s3/part_spool.h): part 1, bytes [0, part_size) of the
+     * object, held until the end at file offset 0; the part filling now
+     * (numbers 2, 3, ...) at file offset part_size. */
+    struct part_spool spool;
+    uint64_t part1_len;    /* bytes of part 1 written */
+    uint64_t cur_len;      /* bytes of the part filling */
     uint64_t len;          /* bytes written in all */
     struct rec_s3_multipart mp;          /* upload_id "" until CreateMultipartUpload */
     struct rec_s3_completed_part *parts; /* parts[n-1] for part n */
@@ -30,6 +35,30 @@ static int failed(struct upload *u, const struct rec_error *e)
     return e->code;
 }
 
+/* A spool failure (a full or unwritable /tmp) may pass in a fresh
+ * environment: retriable. */
+static int spool_failed(struct upload *u, int code)
+{
+    struct rec_error e;
+    rec_error_clear(&e);
+    rec_error_set(&e, code, 1, "%s", u->spool.msg[0] ? u->spool.msg : rec_strerror(code));
+    return failed(u, &e);
+}
+
+/* The body of len spooled bytes at file offset off: read from the file as
+ * it is sent, its SHA-256 read back first (what the signature covers). */
+static int spooled_body(struct upload *u, uint64_t off, uint64_t len, struct part_spool_view *view,
+                        char hex[SIGV4_SHA256_HEX_LEN + 1], struct rec_s3_body *body)
+{
+    int rc = part_spool_sha256(&u->spool, off, len, hex);
+    if (!rc)
+        rc = part_spool_view(&u->spool, off, view);
+    if (rc)
+        return spool_failed(u, rc);
+    *body = (struct rec_s3_body){ .source = &view->src, .len = (size_t)len, .sha256_hex = hex };
+    return 0;
+}
+
 static int start_multipart(struct upload *u)
 {
     struct rec_error e;
@@ -39,7 +68,8 @@ static int start_multipart(struct upload *u)
     return rc ? failed(u, &e) : 0;
 }
 
-static int upload_part(struct upload *u, unsigned number, const struct rec_buf *data)
+/* Uploads the len spooled bytes at file offset off as part number. */
+static int upload_part(struct upload *u, unsigned number, uint64_t off, uint64_t len)
 {
     struct rec_error e;
     rec_error_clear(&e);
@@ -47,10 +77,16 @@ static int upload_part(struct upload *u, unsigned number, const struct rec_buf *
         rec_error_set(&e, REC_ERR_LIMIT, 0, "more than 10,000 parts");
         return failed(u, &e);
     }
-    int rc = rec_s3_upload_part(u->cfg.s3, &u->mp, number, data->data, data->len,
-                                &u->parts[number - 1], &u->resp, &e);
+    struct part_spool_view view;
+    char hex[SIGV4_SHA256_HEX_LEN + 1];
+    struct rec_s3_body body;
+    int rc = spooled_body(u, off, len, &view, hex, &body);
+    if (rc)
+        return rc;
+    rc = rec_s3_upload_part_body(u->cfg.s3, &u->mp, number, &body, &u->parts[number - 1], &u->resp, &e);
     if (rc)
         return failed(u, &e);
+    part_spool_forget(&u->spool, off, len);
     if (number > u->n_parts)
         u->n_parts = number;
     u->status->parts++;
@@ -81,8 +117,13 @@ static int put_whole(struct upload *u)
         u->object.metadata = u->meta;
         u->object.n_metadata++;
     }
-    int rc = rec_s3_put_object(u->cfg.s3, u->bucket, u->key, u->part1.data ? u->part1.data : "",
-                               u->part1.len, &u->object, &u->resp, &e);
+    struct part_spool_view view;
+    char hex[SIGV4_SHA256_HEX_LEN + 1];
+    struct rec_s3_body body;
+    int rc = spooled_body(u, 0, u->part1_len, &view, hex, &body);
+    if (rc)
+        return rc;
+    rc = rec_s3_put_object_body(u->cfg.s3, u->bucket, u->key, &body, &u->object, &u->resp, &e);
     return rc ? failed(u, &e) : 0;
 }
 
@@ -101,24 +142,26 @@ static void abort_upload(struct upload *u)
 /* Appends at the end: part 1 first, then parts 2.. uploaded as they fill. */
 static int append(struct upload *u, const uint8_t *bytes, size_t len)
 {
-    size_t part = u->cfg.part_size;
+    uint64_t part = u->cfg.part_size;
     while (len) {
-        struct rec_buf *b = u->part1.len < part ? &u->part1 : &u->cur;
-        size_t n = part - b->len;
+        int in_part1 = u->part1_len < part;
+        uint64_t filled = in_part1 ? u->part1_len : u->cur_len;
+        uint64_t n = part - filled;
         if (n > len)
             n = len;
-        int rc = rec_buf_append(b, bytes, n);
+        int rc = part_spool_write(&u->spool, (in_part1 ? 0 : part) + filled, bytes, (size_t)n);
         if (rc)
-            return rc;
+            return spool_failed(u, rc);
+        *(in_part1 ? &u->part1_len : &u->cur_len) += n;
         bytes += n;
-        len -= n;
+        len -= (size_t)n;
         u->len += n;
-        if (b == &u->cur && u->cur.len == part) {
+        if (!in_part1 && u->cur_len == part) {
             if (!u->mp.upload_id[0] && (rc = start_multipart(u)))
                 return rc;
-            if ((rc = upload_part(u, next_part_number(u), &u->cur)))
+            if ((rc = upload_part(u, next_part_number(u), part, part)))
                 return rc;
-            rec_buf_reset(&u->cur);
+            u->cur_len = 0;
         }
     }
     return 0;
@@ -132,27 +175,29 @@ static int sink_write(void *impl, uint64_t pos, const void *bytes, size_t len)
     if (pos == u->len)
         return append(u, bytes, len) ? REC_ERR_IO : 0;
     /* A rewrite: only ever of the header, which lives in part 1. */
-    if (pos > u->part1.len || len > u->part1.len - pos) {
+    if (pos > u->part1_len || len > u->part1_len - pos) {
         struct rec_error e;
         rec_error_clear(&e);
         rec_error_set(&e, REC_ERR_STATE, 0, "a rewrite outside the first part");
         return failed(u, &e);
     }
-    memcpy(u->part1.data + pos, bytes, len);
+    if (part_spool_write(&u->spool, pos, bytes, len) != 0) {
+        spool_failed(u, REC_ERR_IO);
+        return REC_ERR_IO;
+    }
     return 0;
 }
 
 static int sink_seek(void *impl, uint64_t offset)
 {
     struct upload *u = impl;
-    return offset <= u->part1.len || offset == u->len ? 0 : REC_ERR_STATE;
+    return offset <= u->part1_len || offset == u->len ? 0 : REC_ERR_STATE;
 }
 
 static void destroy(struct upload *u)
 {
     rec_aws_response_clean_up(&u->resp);
-    rec_buf_clean_up(&u->part1, 0);
-    rec_buf_clean_up(&u->cur, 0);
+    part_spool_close(&u->spool);
     free(u->parts);
     free(u->bucket);
     free(u->key);
@@ -163,15 +208,15 @@ static void destroy(struct upload *u)
  * the last parts, part 1 (with the final header) last, and the completion. */
 static int commit(struct upload *u)
 {
-    if (!u->mp.upload_id[0] && u->cur.len == 0)
+    if (!u->mp.upload_id[0] && u->cur_len == 0)
         return put_whole(u);
     int rc = 0;
     if (!u->mp.upload_id[0])
         rc = start_multipart(u);
-    if (!rc && u->cur.len)
-        rc = upload_part(u, next_part_number(u), &u->cur);
+    if (!rc && u->cur_len)
+        rc = upload_part(u, next_part_number(u), u->cfg.part_size, u->cur_len);
     if (!rc)
-        rc = upload_part(u, 1, &u->part1);
+        rc = upload_part(u, 1, 0, u->part1_len);
     if (!rc)
         rc = complete(u);
     if (!rc)
@@ -234,14 +279,19 @@ int s3_upload_sink_open(const struct s3_upload_config *cfg, struct s3_upload_sta
     u->cfg.part_size = part;
     u->status = status;
     rec_aws_response_init(&u->resp);
-    rec_buf_init(&u->part1, part);
-    rec_buf_init(&u->cur, part);
+    u->spool.fd = -1;
     u->bucket = strdup(cfg->bucket);
     u->key = strdup(cfg->key);
     u->parts = calloc(S3_UPLOAD_MAX_PARTS, sizeof(*u->parts));
     if (!u->bucket || !u->key || !u->parts) {
         destroy(u);
         return REC_ERR_NOMEM;
+    }
+    int rc = part_spool_open(&u->spool, cfg->spool_dir);
+    if (rc) {
+        spool_failed(u, rc);
+        destroy(u);
+        return rc;
     }
     u->cfg.bucket = u->bucket;
     u->cfg.key = u->key;

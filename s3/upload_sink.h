@@ -3,12 +3,16 @@
  * small objects, a multipart upload streamed as the bytes arrive for large
  * ones, so memory stays flat however long the call.
  *
- * The WAV writer rewrites its header (the first bytes) when it closes, so
- * part 1 (the first part_size bytes) stays in memory and is uploaded last,
- * with the final header; parts 2, 3, ... are uploaded as soon as they fill.
- * At most two parts are held: part 1 and the one filling (2 x 16 MiB by
- * default). Seeks may only go back into part 1 (byte_sink's header-region
- * promise) or to the end.
+ * An encoder rewrites its header (the first bytes: WAV's sizes, FLAC's
+ * STREAMINFO, MP3's Info frame) when it closes, so part 1 (the first
+ * part_size bytes) is held and uploaded last, with the final header; parts
+ * 2, 3, ... are uploaded as soon as they fill. At most two parts are held,
+ * part 1 and the one filling, and they are held in a spool file
+ * (s3/part_spool.h: unlinked, in /tmp by default), not in memory: memory
+ * stays at 64 KiB of staging per upload whatever the part size, /tmp holds
+ * 2 x part_size per upload. A part is read from the spool as it is sent, so
+ * a retried request sends the same bytes again. Seeks may only go back
+ * into part 1 (byte_sink's header-region promise) or to the end.
  *
  * The S3 calls are the S3 client's (services/s3_client.h: PutObject and
  * CreateMultipartUpload describe the object with the same headers); this
@@ -54,6 +58,7 @@ struct s3_upload_config {
     const char *late_meta_name;
     const char *(*late_value)(void *late_user);
     void *late_user;
+    const char *spool_dir;     /* where the held parts are spooled; NULL: /tmp */
 };
 
 /* What happened, filled as the upload goes and final after close. */
@@ -69,8 +74,9 @@ struct s3_upload_status {
 };
 
 /* Opens the sink into *out. status (caller's storage) must outlive the sink.
- * Returns 0, REC_ERR_INVALID (part_size under 5 MiB, missing bucket/key) or
- * REC_ERR_NOMEM. Nothing is sent until the first part fills or the sink is
+ * Returns 0, REC_ERR_INVALID (part_size under 5 MiB, missing bucket/key),
+ * REC_ERR_NOMEM, or REC_ERR_IO (no spool file in spool_dir; status->err
+ * says why, retriable). Nothing is sent until the first part fills or the sink is
  * committed. Closing with commit uploads the rest and completes the upload;
  * closing without commit aborts the multipart upload. A failed commit
  * aborts too, so no partial object or open upload is ever left behind.

@@ -110,6 +110,7 @@ int rec_s3_send(struct rec_s3_client *s3, const struct rec_s3_request *req,
         .headers = req->headers,
         .n_headers = req->n_headers,
         .body = req->body,
+        .body_source = req->body_source,
         .body_len = req->body_len,
         .payload_hash = req->payload_hash,
         .on_body = req->on_body,
@@ -206,6 +207,14 @@ int rec_s3_put_object(struct rec_s3_client *s3, const char *bucket, const char *
                       const void *data, size_t len, const struct rec_s3_put_options *opt,
                       struct rec_aws_response *resp, struct rec_error *err)
 {
+    struct rec_s3_body body = { .data = data, .len = len };
+    return rec_s3_put_object_body(s3, bucket, key, &body, opt, resp, err);
+}
+
+int rec_s3_put_object_body(struct rec_s3_client *s3, const char *bucket, const char *key,
+                           const struct rec_s3_body *body, const struct rec_s3_put_options *opt,
+                           struct rec_aws_response *resp, struct rec_error *err)
+{
     struct object_headers oh;
     int rc = object_headers_build(opt, &oh);
     if (!rc && (!key || !*key))
@@ -215,7 +224,8 @@ int rec_s3_put_object(struct rec_s3_client *s3, const char *bucket, const char *
     if (!rc) {
         struct rec_s3_request req = {
             .operation = "PutObject", .method = "PUT", .bucket = bucket, .key = key,
-            .headers = oh.h, .n_headers = oh.n, .body = data, .body_len = len,
+            .headers = oh.h, .n_headers = oh.n, .body = body->data, .body_source = body->source,
+            .body_len = body->len, .payload_hash = body->sha256_hex,
             .deadline_ms = opt ? opt->deadline_ms : 0,
         };
         rc = rec_s3_send(s3, &req, resp, err);
@@ -324,6 +334,15 @@ int rec_s3_upload_part(struct rec_s3_client *s3, const struct rec_s3_multipart *
                        struct rec_s3_completed_part *out, struct rec_aws_response *resp,
                        struct rec_error *err)
 {
+    struct rec_s3_body body = { .data = data, .len = len };
+    return rec_s3_upload_part_body(s3, up, number, &body, out, resp, err);
+}
+
+int rec_s3_upload_part_body(struct rec_s3_client *s3, const struct rec_s3_multipart *up,
+                            unsigned number, const struct rec_s3_body *body,
+                            struct rec_s3_completed_part *out, struct rec_aws_response *resp,
+                            struct rec_error *err)
+{
     int rc = 0;
     struct rec_buf q;
     rec_buf_init(&q, 4 * REC_S3_UPLOAD_ID_MAX + 64);
@@ -334,7 +353,8 @@ int rec_s3_upload_part(struct rec_s3_client *s3, const struct rec_s3_multipart *
     REC_TRY(multipart_query(up, number, &q));
     struct rec_s3_request req = {
         .operation = "UploadPart", .method = "PUT", .bucket = up->bucket, .key = up->key,
-        .query = q.data, .body = data, .body_len = len, .deadline_ms = up->deadline_ms,
+        .query = q.data, .body = body->data, .body_source = body->source, .body_len = body->len,
+        .payload_hash = body->sha256_hex, .deadline_ms = up->deadline_ms,
     };
     REC_TRY(rec_s3_send(s3, &req, resp, err));
     const char *etag = rec_aws_response_header(resp, "ETag");

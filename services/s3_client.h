@@ -72,6 +72,8 @@ struct rec_s3_request {
     const struct rec_aws_header *headers;
     size_t n_headers;
     const void *body;
+    const struct rec_aws_body_source *body_source; /* instead of body: read as sent
+                                    (aws/http.h); needs payload_hash */
     size_t body_len;             /* bytes */
     const char *payload_hash;    /* NULL: SHA-256 of body; "UNSIGNED-PAYLOAD"; or
                                     a precomputed hex SHA-256 */
@@ -109,6 +111,25 @@ struct rec_s3_put_options {
 int rec_s3_put_object(struct rec_s3_client *s3, const char *bucket, const char *key,
                       const void *data, size_t len, const struct rec_s3_put_options *opt,
                       struct rec_aws_response *resp, struct rec_error *err);
+
+/* A PutObject or UploadPart body: len bytes in memory at data, or read as
+ * they are sent from source (aws/http.h's rec_aws_body_source: a part
+ * spooled to a file is never held in memory) with their SHA-256 known
+ * beforehand (sha256_hex, lower-case hex, signed as x-amz-content-sha256;
+ * S3 refuses a body that does not match it with XAmzContentSHA256Mismatch).
+ * Borrowed for the call. */
+struct rec_s3_body {
+    const void *data;
+    const struct rec_aws_body_source *source;
+    size_t len;                  /* bytes */
+    const char *sha256_hex;      /* NULL: computed from data; required with source */
+};
+
+/* PutObject of body, as rec_s3_put_object; REC_ERR_INVALID (nothing sent)
+ * also for a source without sha256_hex. */
+int rec_s3_put_object_body(struct rec_s3_client *s3, const char *bucket, const char *key,
+                           const struct rec_s3_body *body, const struct rec_s3_put_options *opt,
+                           struct rec_aws_response *resp, struct rec_error *err);
 
 /* GetObject into resp->body, at most max_bytes (0: the client's cap);
  * REC_ERR_LIMIT (not retriable) when the object is larger. */
@@ -154,6 +175,13 @@ int rec_s3_upload_part(struct rec_s3_client *s3, const struct rec_s3_multipart *
                        unsigned number, const void *data, size_t len,
                        struct rec_s3_completed_part *out, struct rec_aws_response *resp,
                        struct rec_error *err);
+
+/* UploadPart of body, as rec_s3_upload_part; REC_ERR_INVALID (nothing
+ * sent) also for a source without sha256_hex. */
+int rec_s3_upload_part_body(struct rec_s3_client *s3, const struct rec_s3_multipart *up,
+                            unsigned number, const struct rec_s3_body *body,
+                            struct rec_s3_completed_part *out, struct rec_aws_response *resp,
+                            struct rec_error *err);
 
 /* CompleteMultipartUpload with the n parts in ascending number order (S3
  * refuses another order). A 200 answer whose body is an <Error> is a

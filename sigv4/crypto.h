@@ -21,6 +21,14 @@
  * when len is 0. */
 int sigv4_sha256_hex(const void *data, size_t len, char hex[SIGV4_SHA256_HEX_LEN + 1]);
 
+/* Reads len bytes in pieces through read (read(user, offset, buf, n) copies
+ * bytes [offset, offset + n) into buf and returns 0 or a negative REC_ERR_*)
+ * and writes their SHA-256 as in sigv4_sha256_hex: the payload hash of a
+ * body too large to hold in memory (an S3 part spooled to a file). Returns
+ * 0, read's error, or REC_ERR_NOMEM. */
+int sigv4_sha256_hex_read(int (*read)(void *user, uint64_t offset, void *buf, size_t len), void *user,
+                          uint64_t len, char hex[SIGV4_SHA256_HEX_LEN + 1]);
+
 /* out receives the 32-byte HMAC-SHA256 of data under key. Returns 0,
  * REC_ERR_INVALID for a key longer than INT_MAX bytes, or REC_ERR_NOMEM. */
 int sigv4_hmac_sha256(const void *key, size_t key_len, const void *data, size_t len,

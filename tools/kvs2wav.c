@@ -6,6 +6,7 @@
  *           [--out-dir DIR] [--name NAME] [--outputs LIST]
  *           [--call-tag TAG] [--role0-track NAME] [--role1-track NAME]
  *           [--any-lone-track] [--paused-spans SPANS] [--pause-margin-ms N]
+ *           [--format wav|flac|mp3|opus] [--bitrate-kbps N]
  *           INPUT                                    (INPUT may be - for stdin)
  *
  * Writes NAME_audio_from_customer.wav and NAME_audio_to_customer.wav (each
@@ -15,6 +16,10 @@
  * NAME defaults to the contact ID, else "recording". --outputs picks some
  * of them (a comma-separated list of from, to, mixed; Connect's
  * recordingAuth 1 is "from", 2 "to", 3 all); the others are not decoded.
+ * --format writes FLAC, MP3 or Opus instead of WAV (the extension follows:
+ * NAME_audio_mixed.flac, ...; audio/audio_format.h), --bitrate-kbps sets
+ * the lossy formats' bitrate per channel (the Lambda's OUTPUT_FORMAT and
+ * OUTPUT_BITRATE_KBPS).
  *
  * The stream's layout defaults to Amazon Connect's (tracks
  * AUDIO_FROM_CUSTOMER and AUDIO_TO_CUSTOMER, the call named by ContactId);
@@ -54,9 +59,9 @@ enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_INPUT = 2, EXIT_TRUNCATED = 3 };
 enum { READ_CHUNK = 256 * 1024, NAME_MAX_LEN = 200, DIR_MAX_LEN = 3000 };
 
 static const char *const output_suffix[RECORDER_OUTPUTS] = {
-    "_audio_from_customer.wav",
-    "_audio_to_customer.wav",
-    "_audio_mixed.wav",
+    "_audio_from_customer",
+    "_audio_to_customer",
+    "_audio_mixed",
 };
 
 struct options {
@@ -71,6 +76,7 @@ struct options {
     struct track_roles tracks;
     const char *paused_spans;  /* NULL: none given */
     long long margin_ms;
+    struct audio_encoding encoding;
 };
 
 struct outputs {
@@ -84,6 +90,7 @@ static void usage(FILE *f)
           "               [--out-dir DIR] [--name NAME] [--outputs from,to,mixed]\n"
           "               [--call-tag TAG] [--role0-track NAME] [--role1-track NAME]\n"
           "               [--any-lone-track] [--paused-spans SPANS] [--pause-margin-ms N]\n"
+          "               [--format wav|flac|mp3|opus] [--bitrate-kbps N]\n"
           "               INPUT                        (INPUT may be - for stdin)\n"
           "Converts a Kinesis Video Streams GetMedia capture of an Amazon Connect call into\n"
           "NAME_audio_from_customer.wav, NAME_audio_to_customer.wav and NAME_audio_mixed.wav\n"
@@ -164,6 +171,27 @@ static int parse_margin(const char *text, long long *out)
     return 1;
 }
 
+static int parse_format(const char *s, enum audio_format *out)
+{
+    for (int f = 0; f < AUDIO_FORMATS; f++)
+        if (strcmp(s, audio_format_names[f]) == 0) {
+            *out = (enum audio_format)f;
+            return 0;
+        }
+    return -1;
+}
+
+static int parse_kbps(const char *s, unsigned *out)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || end == s || *end || *s == '-' || v == 0 || v > 100000)
+        return -1;
+    *out = (unsigned)v;
+    return 0;
+}
+
 static int parse_options(int argc, char **argv, struct options *opt, const char **why)
 {
     static const struct option longopts[] = {
@@ -179,6 +207,8 @@ static int parse_options(int argc, char **argv, struct options *opt, const char 
         { "any-lone-track", no_argument, NULL, 'a' },
         { "paused-spans", required_argument, NULL, 'p' },
         { "pause-margin-ms", required_argument, NULL, 'm' },
+        { "format", required_argument, NULL, 'f' },
+        { "bitrate-kbps", required_argument, NULL, 'b' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -211,6 +241,18 @@ static int parse_options(int argc, char **argv, struct options *opt, const char 
         case 'm':
             if (!parse_margin(optarg, &opt->margin_ms)) {
                 *why = "--pause-margin-ms must be a whole number of ms from 0 to 86400000";
+                return -1;
+            }
+            break;
+        case 'f':
+            if (parse_format(optarg, &opt->encoding.format) != 0) {
+                *why = "--format must be wav, flac, mp3 or opus";
+                return -1;
+            }
+            break;
+        case 'b':
+            if (parse_kbps(optarg, &opt->encoding.kbps) != 0) {
+                *why = "--bitrate-kbps must be a whole number of kbps";
                 return -1;
             }
             break;
@@ -260,6 +302,12 @@ static int parse_args(int argc, char **argv, struct options *opt, const char **w
     if (!name_ok(opt->name)) {
         *why = "NAME (from --name or --contact-id) must be 1-200 characters of A-Z a-z 0-9 . _ - "
                "not starting with . or -";
+        return -1;
+    }
+    if (audio_encoding_check(&opt->encoding) != 0) {
+        *why = opt->encoding.format == AUDIO_FORMAT_MP3    ? "--bitrate-kbps: mp3 takes 24 to 160 kbps per channel"
+               : opt->encoding.format == AUDIO_FORMAT_OPUS ? "--bitrate-kbps: opus takes 6 to 256 kbps per channel"
+                                                           : "--bitrate-kbps is for mp3 and opus only";
         return -1;
     }
     if (!*opt->out_dir || strlen(opt->out_dir) > DIR_MAX_LEN) {
@@ -362,6 +410,9 @@ static cJSON *stats_json(const struct options *opt, const struct outputs *outs,
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "input", opt->input);
+    cJSON_AddStringToObject(o, "format", audio_format_name(opt->encoding.format));
+    if (audio_encoding_kbps(&opt->encoding))
+        cJSON_AddNumberToObject(o, "bitrate_kbps_per_channel", audio_encoding_kbps(&opt->encoding));
     add_selection(o, st, at);
     cJSON *tracks = cJSON_AddArrayToObject(o, "tracks");
     for (int i = 0; i < TRACK_ROLES; i++) {
@@ -396,12 +447,25 @@ static cJSON *stats_json(const struct options *opt, const struct outputs *outs,
     return o;
 }
 
-/* Feeds the recorder until the input ends, fails or the recording is
- * complete. read(2), not fread: a pipe's bytes are used as they arrive (a
- * live GetMedia piped in), and reading stops once the recording is
- * complete. A read failure is described in read_error. */
-static void read_input(struct recorder *rec, FILE *in, uint8_t *buf, char *read_error, size_t cap)
+static void install_signal_handlers(void)
 {
+    struct sigaction sa = { 0 };
+    sa.sa_handler = on_fatal_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN); /* a closed stdout must not kill us mid-file */
+}
+
+/* Pushes INPUT into the recorder until it ends, fails to read (read_error
+ * says why) or the recording is complete. 0, or REC_ERR_NOMEM. read(2), not
+ * fread: a pipe's bytes are used as they arrive (a live GetMedia piped in). */
+static int feed(struct recorder *rec, FILE *in, char *read_error, size_t cap)
+{
+    uint8_t *buf = malloc(READ_CHUNK);
+    if (!buf)
+        return REC_ERR_NOMEM;
     int fd = fileno(in);
     for (;;) {
         ssize_t n = read(fd, buf, READ_CHUNK);
@@ -409,11 +473,13 @@ static void read_input(struct recorder *rec, FILE *in, uint8_t *buf, char *read_
             continue;
         if (n < 0) {
             snprintf(read_error, cap, "cannot read INPUT: %s", strerror(errno));
-            return;
+            break;
         }
         if (n == 0 || recorder_push(rec, buf, (size_t)n) != 0)
-            return; /* MKV_STOP: complete; negative: the recorder says why */
+            break; /* the end; MKV_STOP: complete; negative: the recorder says why */
     }
+    free(buf);
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -444,17 +510,13 @@ int main(int argc, char **argv)
 
     struct outputs outs = { .opt = &opt };
     for (int i = 0; i < RECORDER_OUTPUTS; i++)
-        snprintf(outs.path[i], sizeof(outs.path[i]), "%s/%s%s", opt.out_dir, opt.name,
-                 output_suffix[i]);
+        snprintf(outs.path[i], sizeof(outs.path[i]), "%s/%s%s.%s", opt.out_dir, opt.name,
+                 output_suffix[i], audio_format_extension(opt.encoding.format));
 
-    struct sigaction sa = { 0 };
-    sa.sa_handler = on_fatal_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN); /* a closed stdout must not kill us mid-file */
+    install_signal_handlers();
 
+    struct output_encoder encoder;
+    output_encoder_for(&opt.encoding, &encoder);
     struct recorder_options cfg = {
         .tracks = opt.tracks,
         .call_tag = opt.call_tag,
@@ -463,9 +525,9 @@ int main(int argc, char **argv)
         .stop_fragment = opt.stop,
         .outputs = opt.outputs,
         .sinks = { .user = &outs, .open = open_output },
+        .encoder = &encoder,
     };
     struct recorder *rec = NULL;
-    uint8_t *buf = NULL;
     int exit_code = EXIT_INPUT;
     char read_error[160] = "";
     struct rec_error span_err;
@@ -482,10 +544,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "kvs2wav: cannot start: %s\n", rec_strerror(rc));
         goto cleanup;
     }
-    buf = malloc(READ_CHUNK);
-    if (!buf)
+    if (feed(rec, in, read_error, sizeof(read_error)) != 0)
         goto cleanup;
-    read_input(rec, in, buf, read_error, sizeof(read_error));
     rc = recorder_finish(rec);
 
     struct recorder_stats st;
@@ -518,7 +578,6 @@ int main(int argc, char **argv)
 cleanup:
     recorder_destroy(rec);
     free(spans);
-    free(buf);
     if (in != stdin)
         fclose(in);
     return exit_code;

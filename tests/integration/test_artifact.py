@@ -2,7 +2,7 @@
 artifact"): a static bootstrap that needs nothing but the kernel.
 
 For x86_64 (natively) and arm64 (under qemu-aarch64-static), in a root
-directory holding only the artifact, /etc/hosts, /etc/resolv.conf and a CA
+directory holding only the artifact, /etc/hosts, /etc/resolv.conf, an empty /tmp and a CA
 bundle (plus qemu for arm64), entered with chroot:
 - a full recording invocation: the Runtime API emulator and the local AWS
   stack reached by host names that /etc/hosts maps to 127.0.0.1;
@@ -50,7 +50,9 @@ CHROOT = shutil.which("chroot") or shutil.which("chroot", path="/usr/sbin:/sbin"
 
 _built = {}
 
-# Uses each library once; writes a WAV into memory with libsndfile.
+# Uses each library once; writes a WAV into memory with libsndfile, then
+# FLAC, MP3 and Opus (libsndfile's codecs: libFLAC, LAME, libopus in libogg)
+# and reads each back (MP3 through mpg123).
 PROBE_C = r"""
 #include <stdio.h>
 #include <string.h>
@@ -59,8 +61,12 @@ PROBE_C = r"""
 #include <openssl/crypto.h>
 #include <sndfile.h>
 #include <zlib.h>
+#include <FLAC/format.h>
+#include <lame/lame.h>
+#include <opus/opus.h>
+#include <vorbis/codec.h>
 
-struct mem { unsigned char data[4096]; sf_count_t len, pos; };
+struct mem { unsigned char data[65536]; sf_count_t len, pos; };
 static sf_count_t v_len(void *u) { return ((struct mem *)u)->len; }
 static sf_count_t v_seek(sf_count_t off, int whence, void *u)
 {
@@ -68,7 +74,15 @@ static sf_count_t v_seek(sf_count_t off, int whence, void *u)
     m->pos = whence == SEEK_SET ? off : whence == SEEK_CUR ? m->pos + off : m->len + off;
     return m->pos;
 }
-static sf_count_t v_read(void *p, sf_count_t n, void *u) { (void)p; (void)n; (void)u; return 0; }
+static sf_count_t v_read(void *p, sf_count_t n, void *u)
+{
+    struct mem *m = u;
+    if (n > m->len - m->pos) n = m->len - m->pos;
+    if (n <= 0) return 0;
+    memcpy(p, m->data + m->pos, (size_t)n);
+    m->pos += n;
+    return n;
+}
 static sf_count_t v_write(const void *p, sf_count_t n, void *u)
 {
     struct mem *m = u;
@@ -80,18 +94,42 @@ static sf_count_t v_write(const void *p, sf_count_t n, void *u)
 }
 static sf_count_t v_tell(void *u) { return ((struct mem *)u)->pos; }
 
+/* Writes 8000 frames (1 s, 8 kHz mono) in format; returns the frames read back. */
+static long roundtrip(struct mem *m, int format, short samples[8000])
+{
+    SF_VIRTUAL_IO io = { v_len, v_seek, v_read, v_write, v_tell };
+    SF_INFO info = { .samplerate = 8000, .channels = 1, .format = format };
+    memset(m, 0, sizeof(*m));
+    SNDFILE *sf = sf_open_virtual(&io, SFM_WRITE, &info, m);
+    if (!sf || sf_write_short(sf, samples, 8000) != 8000 || sf_close(sf) != 0) return -1;
+    m->pos = 0;
+    SF_INFO rinfo = { 0 };
+    sf = sf_open_virtual(&io, SFM_READ, &rinfo, m);
+    if (!sf) return -2;
+    static short back[16000];
+    long got = (long)sf_readf_short(sf, back, 16000);
+    sf_close(sf);
+    return got;
+}
+
 int main(void)
 {
     static struct mem m;
-    SF_VIRTUAL_IO io = { v_len, v_seek, v_read, v_write, v_tell };
-    SF_INFO info = { .samplerate = 8000, .channels = 1, .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16 };
-    SNDFILE *sf = sf_open_virtual(&io, SFM_WRITE, &info, &m);
-    short samples[4] = { 1, 2, 3, 4 };
-    if (!sf || sf_write_short(sf, samples, 4) != 4 || sf_close(sf) != 0) return 1;
+    static short samples[8000];
+    for (int i = 0; i < 8000; i++) samples[i] = (short)((i % 40) * 400 - 8000);
+    long wav = roundtrip(&m, SF_FORMAT_WAV | SF_FORMAT_PCM_16, samples);
+    long wav_bytes = (long)m.len;
+    long flac = roundtrip(&m, SF_FORMAT_FLAC | SF_FORMAT_PCM_16, samples);
+    long mp3 = roundtrip(&m, SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III, samples);
+    long opus = roundtrip(&m, SF_FORMAT_OGG | SF_FORMAT_OPUS, samples);
+    if (wav != 8000) return 1;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return 2;
     curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
     printf("curl %s\n%s\nzlib %s\ncJSON %s\n%s\nwav %ld\n", cv->version, OpenSSL_version(OPENSSL_VERSION),
-           zlibVersion(), cJSON_Version(), sf_version_string(), (long)m.len);
+           zlibVersion(), cJSON_Version(), sf_version_string(), wav_bytes);
+    printf("FLAC %s\n%s\nLAME %s\n%s\n", FLAC__VERSION_STRING, opus_get_version_string(),
+           get_lame_version(), vorbis_version_string());
+    printf("frames flac %ld mp3 %ld opus %ld\n", flac, mp3, opus);
     curl_global_cleanup();
     return 0;
 }
@@ -171,6 +209,9 @@ class EmptyRoot:
         self.arch = arch
         self.path = tempfile.mkdtemp(prefix=f"artifact-root-{arch}-")
         os.makedirs(os.path.join(self.path, "etc"))
+        # Lambda's one writable directory, where the uploads spool their parts
+        os.makedirs(os.path.join(self.path, "tmp"))
+        os.chmod(os.path.join(self.path, "tmp"), 0o1777)
         for name, src in programs.items():
             shutil.copy2(src, os.path.join(self.path, name))
         hosts = hosts if hosts is not None else {STACK_HOST: "127.0.0.1", RUNTIME_HOST: "127.0.0.1"}
@@ -356,7 +397,7 @@ class ArtifactBase:
         self.assertNotIn("GLIBC", nm.stdout)
 
     def test_every_library_links_statically_at_its_pinned_version(self):
-        """A program using all five libraries, linked like bootstrap (the
+        """A program using all five libraries and libsndfile's codecs, linked like bootstrap (the
         Makefile's static CC, LDFLAGS, LDLIBS), runs in an empty root and
         reports the pinned versions: a module that starts using any of them
         links into the artifact."""
@@ -381,9 +422,12 @@ class ArtifactBase:
             root.clean_up()
         self.assertEqual(run.returncode, 0, run.stderr)
         out = run.stdout.decode()
-        for expected in ("curl 7.88.1", "OpenSSL 3.0.20", "zlib 1.2.13", "cJSON 1.7.15", "libsndfile-1.2.0"):
+        for expected in ("curl 7.88.1", "OpenSSL 3.0.20", "zlib 1.2.13", "cJSON 1.7.15", "libsndfile-1.2.0",
+                         "FLAC 1.4.2", "libopus 1.3.1", "LAME 3.100", "libVorbis 1.3.7"):
             self.assertIn(expected, out)
-        self.assertIn("wav 52", out)  # 44-byte header + 4 samples
+        self.assertIn("wav 16044", out)  # 44-byte header + 8000 samples
+        # each codec writes and reads back the second (MP3 read through mpg123)
+        self.assertIn("frames flac 8000 mp3 8000 opus 8000", out)
 
     # -- an empty root ----------------------------------------------------------
     def test_echo_invocation_in_an_empty_root_by_host_name(self):
@@ -586,7 +630,8 @@ class BuildContractTest(unittest.TestCase):
         self.assertFalse(os.path.realpath(prefix).startswith(os.path.realpath(ROOT) + os.sep))
         with open(os.path.join(prefix, "versions.txt")) as f:
             versions = f.read()
-        for name in ("musl", "zlib", "openssl", "curl", "cjson", "libsndfile"):
+        for name in ("musl", "zlib", "openssl", "curl", "cjson", "libsndfile", "libogg", "flac", "libvorbis",
+                     "opus", "lame", "mpg123"):
             self.assertRegex(versions, rf"(?m)^{name} \S+ [0-9a-f]{{64}}$")
 
 

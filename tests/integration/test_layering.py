@@ -18,7 +18,7 @@ ALLOWED = {
     "recorder": {"kvs", "audio", "common"},
     "kvs": {"services/kvs_client.h", "aws/http.h", "common"},
     "services": {"aws", "sigv4", "common"},
-    "s3": {"services", "audio/byte_sink.h", "common"},
+    "s3": {"services", "aws/http.h", "sigv4/crypto.h", "audio/byte_sink.h", "common"},
     "aws": {"sigv4", "common"},
     "sigv4": {"common"},
     "audio": {"common"},

@@ -78,6 +78,19 @@ class TemplateTest(unittest.TestCase):
                     "CLOUDFRONT_DOMAIN"):
             self.assertIn(var, env)
 
+    def test_output_format_reaches_the_function_with_the_formats_it_knows(self):
+        tpl = load_template()
+        self.assertEqual(tpl["Parameters"]["OutputFormat"]["AllowedValues"], ["wav", "flac", "mp3", "opus"])
+        self.assertEqual(tpl["Parameters"]["OutputFormat"]["Default"], "wav")
+        (_, lam), = resources_of(expand(), "AWS::Lambda::Function").items()
+        env = lam["Properties"]["Environment"]["Variables"]
+        self.assertIn("OUTPUT_FORMAT", env)
+        self.assertIn("OUTPUT_BITRATE_KBPS", env)
+        # the memory follows the format (README "Lambda cost per recorded hour and MemorySize"): every format has a size
+        sizes = tpl["Mappings"]["FormatMemory"]
+        self.assertEqual(sorted(sizes), sorted(tpl["Parameters"]["OutputFormat"]["AllowedValues"]))
+        self.assertEqual(sizes["wav"]["MemorySize"], 128)
+
     def test_kinesis_mapping_reports_batch_item_failures_and_gives_up_eventually(self):
         out = expand()
         (_, esm), = resources_of(out, "AWS::Lambda::EventSourceMapping").items()

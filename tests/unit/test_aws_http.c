@@ -126,6 +126,59 @@ static void large_upload_has_no_expect_and_exact_length(void **state)
     ts_stop(s);
 }
 
+/* A body read as it is sent: every byte at its offset, or a read failure. */
+struct source_state {
+    uint64_t fail_at; /* a read reaching this offset fails; UINT64_MAX: never */
+    unsigned reads;
+};
+
+static int pattern_read(void *user, uint64_t offset, void *buf, size_t len)
+{
+    struct source_state *st = user;
+    st->reads++;
+    if (offset + len > st->fail_at)
+        return REC_ERR_IO;
+    for (size_t i = 0; i < len; i++)
+        ((uint8_t *)buf)[i] = (uint8_t)((offset + i) % 251);
+    return 0;
+}
+
+static void a_body_source_is_read_as_sent_and_its_failure_is_not_retried(void **state)
+{
+    (void)state;
+    struct ts_answer a[] = { { 200, NULL, "", 0, 0, 0, 0 } };
+    struct test_server *s = ts_start(a, 1);
+    struct rec_aws_client *c = client_for(s, 3, 1, 0);
+    struct rec_aws_response resp;
+    rec_aws_response_init(&resp);
+    size_t n = 200000;
+    struct source_state st = { UINT64_MAX, 0 };
+    struct rec_aws_body_source src = { pattern_read, &st };
+    const char *hash = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    struct rec_aws_request req = { .method = "PUT", .path = "/b/k", .body_source = &src, .body_len = n,
+                                   .payload_hash = hash };
+    assert_int_equal(rec_aws_send(c, &req, &resp), 0);
+    const struct ts_request *r = &s->reqs[0];
+    assert_int_equal(r->body_len, n);
+    for (size_t i = 0; i < TS_BODY_KEEP; i++)
+        assert_int_equal((uint8_t)r->body[i], (uint8_t)(i % 251));
+    assert_true(st.reads >= 1);
+    /* the source fails part-way: that code, one attempt, not retriable */
+    st = (struct source_state){ 100000, 0 };
+    assert_int_equal(rec_aws_send(c, &req, &resp), REC_ERR_IO);
+    assert_int_equal(resp.retriable, 0);
+    assert_int_equal(resp.attempts, 1);
+    /* a source needs its hash up front, and never comes with a body too */
+    req.payload_hash = NULL;
+    assert_int_equal(rec_aws_send(c, &req, &resp), REC_ERR_INVALID);
+    req.payload_hash = hash;
+    req.body = "x";
+    assert_int_equal(rec_aws_send(c, &req, &resp), REC_ERR_INVALID);
+    rec_aws_response_clean_up(&resp);
+    rec_aws_client_destroy(c);
+    ts_stop(s);
+}
+
 static void connection_is_reused_across_calls(void **state)
 {
     (void)state;
@@ -589,6 +642,7 @@ int main(void)
         cmocka_unit_test(get_returns_status_headers_and_body),
         cmocka_unit_test(dot_segments_are_sent_as_signed),
         cmocka_unit_test(large_upload_has_no_expect_and_exact_length),
+        cmocka_unit_test(a_body_source_is_read_as_sent_and_its_failure_is_not_retried),
         cmocka_unit_test(connection_is_reused_across_calls),
         cmocka_unit_test(slowdown_503_is_retried_then_succeeds),
         cmocka_unit_test(json_throttling_is_retried),

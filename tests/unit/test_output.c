@@ -173,8 +173,10 @@ struct fake {
     uint64_t frames, silence;
 };
 
-static int fake_start(struct byte_sink *sink, uint32_t rate, unsigned channels, void **st)
+static int fake_start(const void *options, struct byte_sink *sink, uint32_t rate, unsigned channels,
+                      void **st)
 {
+    (void)options;
     (void)rate;
     (void)channels;
     struct fake *f = calloc(1, sizeof(*f));
@@ -201,7 +203,7 @@ static int fake_finish(void *st)
     return byte_sink_write(f->sink, tail, strlen(tail));
 }
 
-static const struct output_encoder fake_encoder = { fake_start, fake_write, fake_finish, free };
+static const struct output_encoder fake_encoder = { fake_start, fake_write, fake_finish, free, NULL };
 
 static void another_encoder_can_replace_the_wav_writer(void **state)
 {

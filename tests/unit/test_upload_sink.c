@@ -4,7 +4,10 @@
  * header rewritten at the end) goes up last, parts numbered 2, 3, ... as
  * they fill and listed in order on completion; a discard and a failed
  * commit abort the upload, and a 200 answer to CompleteMultipartUpload
- * that carries an <Error> is a failure. */
+ * that carries an <Error> is a failure. The parts held wait in an unlinked
+ * spool file: a retried part sends the same bytes with the same signed
+ * SHA-256, the spool directory never shows a file, and a spool directory
+ * that cannot be used is a clear, retriable error. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,8 +15,13 @@
 
 #include <cmocka.h>
 
+#include <dirent.h>
+#include <stdlib.h>
+#include <unistd.h>
+
 #include "common/error.h"
 #include "s3/upload_sink.h"
+#include "sigv4/crypto.h"
 #include "test_aws_server.h"
 
 #define PART S3_UPLOAD_MIN_PART
@@ -21,18 +29,24 @@
                 "<UploadId>up+1</UploadId></InitiateMultipartUploadResult>"
 #define COMPLETED "<CompleteMultipartUploadResult><ETag>\"all\"</ETag></CompleteMultipartUploadResult>"
 
-static struct rec_s3_client *s3_for(struct test_server *s)
+/* A client of the test server making at most `attempts` attempts a request. */
+static struct rec_s3_client *s3_attempts(struct test_server *s, unsigned attempts)
 {
     char url[64];
     snprintf(url, sizeof(url), "http://127.0.0.1:%d", s->port);
     struct sigv4_credentials creds;
     assert_int_equal(sigv4_credentials_init(&creds, "AKIDEXAMPLE", "secret", NULL), 0);
     struct rec_s3_config cfg = { .region = "us-east-1", .credentials = &creds, .endpoint_url = url,
-                                 .force_path_style = 1, .retry = { 1, 1, 1, 1 } };
+                                 .force_path_style = 1, .retry = { attempts, 1, 1, 1 } };
     struct rec_s3_client *s3 = NULL;
     assert_int_equal(rec_s3_client_new(&s3, &cfg), 0);
     sigv4_credentials_clean_up(&creds);
     return s3;
+}
+
+static struct rec_s3_client *s3_for(struct test_server *s)
+{
+    return s3_attempts(s, 1);
 }
 
 static struct s3_upload_config config_for(struct rec_s3_client *s3)
@@ -310,6 +324,82 @@ static void a_rewrite_outside_part_1_is_refused(void **state)
     ts_stop(s);
 }
 
+/* Entries in dir other than . and .. */
+static int files_in(const char *dir)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    return n;
+}
+
+static void a_retried_part_is_sent_again_from_the_spool(void **state)
+{
+    (void)state;
+    struct ts_answer a[] = {
+        { 200, NULL, CREATED, 0, 0, 0, 0 },
+        { 500, NULL, "<Error><Code>InternalError</Code><Message>try again</Message></Error>", 0, 0, 0, 0 },
+        { 200, "ETag: \"e2\"\r\n", "", 0, 0, 0, 0 },
+        { 200, "ETag: \"e1\"\r\n", "", 0, 0, 0, 0 },
+        { 200, NULL, COMPLETED, 0, 0, 0, 0 },
+    };
+    struct test_server *s = ts_start(a, 5);
+    struct rec_s3_client *s3 = s3_attempts(s, 3);
+    char dir[] = "/tmp/test-upload-spool-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct s3_upload_config cfg = config_for(s3);
+    cfg.spool_dir = dir;
+    struct s3_upload_status st;
+    struct byte_sink sink;
+    assert_int_equal(s3_upload_sink_open(&cfg, &st, &sink), 0);
+    write_pattern(&sink, 0, 2 * (uint64_t)PART);
+    assert_int_equal(files_in(dir), 0); /* the spool file has no name */
+    assert_int_equal(ts_count(s), 3);   /* create, part 2 failed, part 2 again */
+    static uint8_t want[PART];
+    for (size_t i = 0; i < PART; i++)
+        want[i] = pattern(PART + i);
+    char hex[SIGV4_SHA256_HEX_LEN + 1];
+    assert_int_equal(sigv4_sha256_hex(want, sizeof(want), hex), 0);
+    for (int i = 1; i <= 2; i++) {
+        assert_int_equal(s->reqs[i].body_len, PART);
+        assert_true(body_is_pattern_from(&s->reqs[i], PART));
+        assert_true(header_is(&s->reqs[i], "x-amz-content-sha256", hex));
+    }
+    rewrite_header(&sink);
+    assert_int_equal(byte_sink_close(&sink, 1), 0);
+    assert_true(st.committed);
+    assert_int_equal(ts_count(s), 5);
+    assert_memory_equal(s->reqs[3].body, "FINAL-HEADER", 12); /* part 1, from the spool */
+    assert_int_equal(files_in(dir), 0);
+    assert_int_equal(rmdir(dir), 0);
+    rec_s3_client_destroy(s3);
+    ts_stop(s);
+}
+
+static void an_unusable_spool_directory_is_a_clear_retriable_error(void **state)
+{
+    (void)state;
+    struct ts_answer a[] = { { 200, NULL, "", 0, 0, 0, 0 } };
+    struct test_server *s = ts_start(a, 1);
+    struct rec_s3_client *s3 = s3_for(s);
+    struct s3_upload_config cfg = config_for(s3);
+    cfg.spool_dir = "/nonexistent/spool";
+    struct s3_upload_status st;
+    struct byte_sink sink = { 0 };
+    assert_int_equal(s3_upload_sink_open(&cfg, &st, &sink), REC_ERR_IO);
+    assert_null(sink.ops);
+    assert_int_equal(st.err.code, REC_ERR_IO);
+    assert_int_equal(st.err.retriable, 1);
+    assert_non_null(strstr(st.err.message, "s3://recs/2025/1/2/c-1_audio mixed.wav: spool file: "
+                                           "cannot create one in the spool directory: No such file"));
+    assert_int_equal(ts_count(s), 0);
+    rec_s3_client_destroy(s3);
+    ts_stop(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -319,6 +409,8 @@ int main(void)
         cmocka_unit_test(an_error_in_a_200_completion_fails_the_commit_and_aborts),
         cmocka_unit_test(a_failed_part_stops_writing_and_the_commit_aborts),
         cmocka_unit_test(a_rewrite_outside_part_1_is_refused),
+        cmocka_unit_test(a_retried_part_is_sent_again_from_the_spool),
+        cmocka_unit_test(an_unusable_spool_directory_is_a_clear_retriable_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
