@@ -82,7 +82,7 @@ class TemplateTest(unittest.TestCase):
         tpl = load_template()
         self.assertEqual(tpl["Parameters"]["OutputFormat"]["AllowedValues"], ["wav", "flac", "mp3", "opus"])
         self.assertEqual(tpl["Parameters"]["OutputFormat"]["Default"], "wav")
-        (_, lam), = resources_of(expand(), "AWS::Lambda::Function").items()
+        lam = resources_of(expand(), "AWS::Lambda::Function")["ProcessKvsRecording"]
         env = lam["Properties"]["Environment"]["Variables"]
         self.assertIn("OUTPUT_FORMAT", env)
         self.assertIn("OUTPUT_BITRATE_KBPS", env)
