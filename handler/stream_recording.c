@@ -16,8 +16,10 @@ struct run {
 static int open_sink(void *user, enum recorder_output which, uint32_t rate, unsigned channels,
                      struct byte_sink *out)
 {
-    (void)rate, (void)channels;
     struct run *run = user;
+    const struct recorder_sinks *local = &run->job->local_sinks;
+    if (local->open)
+        return local->open(local->user, which, rate, channels, out);
     const struct stream_recording_upload *up = &run->job->upload;
     if (!up->keys[which])
         return REC_ERR_STATE; /* the recorder opens wanted outputs only */

@@ -57,6 +57,11 @@ struct stream_recording_job {
     int64_t deadline_ms;        /* absolute epoch ms for the uploads; 0: none */
     struct stream_recording_upload upload;
     const char *log_name, *log_value; /* a field for the session's log lines */
+    /* Outputs to local files instead of S3 (a Chime leg staged in /tmp,
+     * audio/file_sink.h): with .open set the recorder opens its outputs
+     * there and upload is not used; committed[] and bytes[] then stay 0
+     * (stats.output[] tells what was kept). */
+    struct recorder_sinks local_sinks;
 };
 
 struct stream_recording_result {

@@ -201,8 +201,8 @@ static void describe_object(struct upload *u, const struct s3_upload_config *cfg
     u->meta = (struct rec_aws_header){ "contact-id", cfg->contact_id };
     u->object = (struct rec_s3_put_options){
         .content_type = cfg->content_type ? cfg->content_type : "application/octet-stream",
-        .metadata = cfg->contact_id ? &u->meta : NULL,
-        .n_metadata = cfg->contact_id ? 1 : 0,
+        .metadata = cfg->n_metadata ? cfg->metadata : cfg->contact_id ? &u->meta : NULL,
+        .n_metadata = cfg->n_metadata ? cfg->n_metadata : cfg->contact_id ? 1 : 0,
         .sse = cfg->sse ? cfg->sse : "AES256",
         .sse_kms_key_id = kms ? cfg->kms_key_id : NULL,
         .acl = cfg->acl,

@@ -45,6 +45,12 @@ struct s3_upload_config {
     size_t part_size;          /* bytes; 0: 16 MiB; at least 5 MiB. Objects up to
                                   this size go up with one PutObject */
     int64_t deadline_ms;       /* for every request; 0: none */
+    /* Other user metadata (names without the x-amz-meta- prefix, printable
+     * ASCII values; a Chime call's call-id, transaction-id,
+     * voice-connector-id), sent instead of contact_id when n_metadata > 0.
+     * Borrowed for the sink's life. */
+    const struct rec_aws_header *metadata;
+    size_t n_metadata;
 };
 
 /* What happened, filled as the upload goes and final after close. */
