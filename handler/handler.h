@@ -65,6 +65,14 @@ extern const struct handler_def echo_handler;
 /* The recording handler (handler/process_kvs_recording.c). */
 extern const struct handler_def process_kvs_recording_handler;
 
+/* The Amazon Chime SDK Voice Connector call recorder
+ * (handler/chime_voice_connector_recorder.c). */
+extern const struct handler_def chime_voice_connector_recorder_handler;
+
+/* The SIP media application's on-demand recording handler
+ * (handler/sma_on_demand_recording.c). */
+extern const struct handler_def sma_on_demand_recording_handler;
+
 /* The handler used when _HANDLER is unset or empty. */
 #define HANDLER_DEFAULT "ProcessKvsRecording"
 
