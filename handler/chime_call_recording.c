@@ -280,8 +280,11 @@ static int store_call(const struct chime_call_recorder *r, const char *call_id, 
     if (rc && err->retriable) { /* nothing stays for the retry to find */
         out->json_key[0] = '\0';
         delete_object(r, out->wav_key, deadline_ms);
-        for (int c = 0; c < 2; c++)
+        out->wav_key[0] = '\0';
+        for (int c = 0; c < 2; c++) {
             delete_object(r, out->mono_keys[c], deadline_ms);
+            out->mono_keys[c][0] = '\0';
+        }
     }
     rec_error_wrap(err, &problem, NULL);
     return err->code;
