@@ -22,6 +22,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "chime/call_metadata.h"
 #include "chime/call_table.h"
 #include "chime/vc_event.h"
 #include "common/clock.h"
@@ -262,6 +263,9 @@ static enum rec_outcome handle_event(struct invocation *inv, const cJSON *event,
                inv->h->cfg.voice_connector_id[0] &&
                strcmp(e->voice_connector_id, inv->h->cfg.voice_connector_id) != 0) {
         o = answer(res, "ignored", "another Voice Connector");
+    } else if (!chime_call_id_ok(e->call_id)) {
+        rec_log(REC_LOG_ERROR, "a callId that cannot name objects; ignored", LOG_STR("callId", e->call_id));
+        o = answer(res, "ignored", "the callId cannot name S3 objects");
     } else if (e->status == CHIME_VC_STARTED || e->status == CHIME_VC_ENDED) {
         o = on_leg(inv, e, res);
     } else if (e->status == CHIME_VC_FAILED) {
