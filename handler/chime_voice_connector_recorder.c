@@ -303,24 +303,16 @@ static void chime_vc_destroy(void *state)
     struct chime_vc_handler *h = state;
     if (!h)
         return;
-    kvs_endpoint_cache_destroy(h->clients.endpoints);
-    kvs_client_destroy(h->clients.kvs);
-    rec_s3_client_destroy(h->clients.s3);
+    stream_recording_clients_destroy(&h->clients);
     dynamodb_client_destroy(h->ddb);
     free(h);
 }
 
 static int create_clients(struct chime_vc_handler *h, struct rec_error *err)
 {
-    const char *which = "Kinesis Video";
-    int rc = kvs_client_new(&h->clients.kvs, NULL);
-    if (!rc)
-        rc = kvs_endpoint_cache_new(&h->clients.endpoints);
-    if (!rc && (which = "S3", rc = rec_s3_client_new(&h->clients.s3, NULL)) == 0)
-        which = "DynamoDB", rc = dynamodb_client_new(&h->ddb, NULL);
-    if (rc)
-        rec_error_set(err, rc, 0, "%s client: %s (credentials and region come from "
-                      "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY and AWS_REGION)", which, rec_strerror(rc));
+    int rc = stream_recording_clients_new(&h->clients, err);
+    if (!rc && (rc = dynamodb_client_new(&h->ddb, NULL)) != 0)
+        rec_error_set(err, rc, 0, "DynamoDB client: %s (" STREAM_RECORDING_ENV_HINT ")", rec_strerror(rc));
     return rc;
 }
 

@@ -158,3 +158,25 @@ cleanup:
     rec_error_wrap(err, &e, NULL);
     return e.code;
 }
+
+int stream_recording_clients_new(struct stream_recording_clients *c, struct rec_error *err)
+{
+    memset(c, 0, sizeof(*c));
+    const char *which = "Kinesis Video";
+    int rc = kvs_client_new(&c->kvs, NULL);
+    if (!rc)
+        rc = kvs_endpoint_cache_new(&c->endpoints);
+    if (!rc)
+        which = "S3", rc = rec_s3_client_new(&c->s3, NULL);
+    if (rc)
+        rec_error_set(err, rc, 0, "%s client: %s (" STREAM_RECORDING_ENV_HINT ")", which, rec_strerror(rc));
+    return rc;
+}
+
+void stream_recording_clients_destroy(struct stream_recording_clients *c)
+{
+    kvs_endpoint_cache_destroy(c->endpoints);
+    kvs_client_destroy(c->kvs);
+    rec_s3_client_destroy(c->s3);
+    memset(c, 0, sizeof(*c));
+}

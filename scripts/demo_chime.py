@@ -28,8 +28,10 @@ import wave
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 import make_events as ev  # noqa: E402
+from chime_env import CALL_TABLE, create_tables  # noqa: E402
 from demo import speak  # noqa: E402
 from fixtures.make_chime_mkv import ChimeLeg, wav_source  # noqa: E402
 from stack.localstack import DEFAULT_BUCKET, LocalStack  # noqa: E402
@@ -37,7 +39,6 @@ from stack.runtime_api import RuntimeApiEmulator  # noqa: E402
 
 BUILD = os.path.join(ROOT, os.environ.get("BUILD_DIR", "build"))
 OUT_DIR = os.path.join(ROOT, os.environ.get("DEMO_OUTPUT", "demo-output"))
-TABLE = "chime-demo-calls"
 PREFIX = "originalAudio"
 RATE = 8000
 EVENTS = ["chime-vc-started-caller.json", "chime-vc-started-other.json", "chime-vc-ended-other.json",
@@ -76,15 +77,10 @@ def first_sound(pcm, channels, channel):
 
 
 def run(st, rt, tmp):
-    ddb = st.client("dynamodb")
-    ddb.create_table(TableName=TABLE, BillingMode="PAY_PER_REQUEST",
-                     KeySchema=[{"AttributeName": "call_id", "KeyType": "HASH"},
-                                {"AttributeName": "is_caller", "KeyType": "RANGE"}],
-                     AttributeDefinitions=[{"AttributeName": "call_id", "AttributeType": "S"},
-                                           {"AttributeName": "is_caller", "AttributeType": "S"}])
+    ddb = create_tables(st)
     env = dict(st.env(temporary=True), PATH=os.environ.get("PATH", "/usr/bin:/bin"),
                AWS_LAMBDA_RUNTIME_API=rt.address, _HANDLER="ChimeVoiceConnectorRecorder",
-               AWS_LAMBDA_LOG_FORMAT="TEXT", CALL_TABLE=TABLE, RECORDING_BUCKET=DEFAULT_BUCKET,
+               AWS_LAMBDA_LOG_FORMAT="TEXT", CALL_TABLE=CALL_TABLE, RECORDING_BUCKET=DEFAULT_BUCKET,
                RECORDING_BUCKET_PREFIX=PREFIX, VOICECONNECTOR_ID=ev.CHIME_VC_ID,
                CHIME_WORK_DIR=os.path.join(tmp, "work"), KVS_IDLE_TIMEOUT_MS="2000")
     proc = subprocess.Popen([os.path.join(BUILD, "bootstrap")], env=env)
@@ -101,7 +97,7 @@ def run(st, rt, tmp):
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
-    items = ddb.query(TableName=TABLE, KeyConditionExpression="call_id = :c",
+    items = ddb.query(TableName=CALL_TABLE, KeyConditionExpression="call_id = :c",
                       ExpressionAttributeValues={":c": {"S": ev.CHIME_CALL_ID}})["Items"]
     say("call table items: " + ", ".join(f"{i['is_caller']['S']}={i.get('status', i.get('state'))['S']}"
                                          for i in items))

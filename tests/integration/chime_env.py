@@ -3,11 +3,15 @@ Connector legs served by the local KVS stand-in, the streaming status events
 that point at them, the call table, and the stereo WAV a call must give."""
 import copy
 import json
+import shutil
+import tempfile
+import unittest
 import uuid
 
 import helpers  # noqa: F401  (puts tests/ on sys.path)
 from fixtures.make_chime_mkv import VOICE_CONNECTOR_ID, ChimeLeg, stereo
-from stack.localstack import ACCOUNT, REGION
+from stack.localstack import ACCOUNT, REGION, LocalStack
+from stack.runtime_api import RuntimeApiEmulator
 
 CALL_TABLE = "chime-calls"
 SMA_TABLE = "sma-call-records"
@@ -32,6 +36,24 @@ def create_tables(st):
                      KeySchema=[{"AttributeName": "callID", "KeyType": "HASH"}],
                      AttributeDefinitions=[{"AttributeName": "callID", "AttributeType": "S"}])
     return ddb
+
+
+class StackCase(unittest.TestCase):
+    """A test class with its own local stack, Runtime API emulator, the Chime
+    tables and a scratch folder, started once and stopped by PID."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix=f"{cls.__name__}-")
+        cls.st = LocalStack().start()
+        cls.rt = RuntimeApiEmulator().start()
+        cls.ddb = create_tables(cls.st)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.rt.stop()
+        cls.st.stop()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
 
 
 class Leg:

@@ -5,30 +5,24 @@ credentials. Every test uses its own callId, so claims never meet."""
 import io
 import json
 import os
-import shutil
 import tempfile
 import unittest
 import wave
 
-from chime_env import (CALL_TABLE, PREFIX, Leg, chime_env, create_tables, envelope, expected_stereo,
-                       sns_record, sqs_batch, with_detail)
+from chime_env import (CALL_TABLE, PREFIX, Leg, StackCase, chime_env, envelope, expected_stereo, sns_record,
+                       sqs_batch, with_detail)
 from fixtures.make_chime_mkv import ChimeLeg
 from recording_env import DEFAULT_BUCKET, Bootstrap
-from stack.localstack import LocalStack
-from stack.runtime_api import RuntimeApiEmulator
 
 T0 = 1_767_225_600_000  # 2026-01-01T00:00:00Z
 OFFSET_MS = 1755        # the real 2023 pair's legs started this far apart
 
 
-class ChimeRecorderTest(unittest.TestCase):
+class ChimeRecorderTest(StackCase):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="chime-rec-")
-        cls.st = LocalStack().start()
-        cls.rt = RuntimeApiEmulator().start()
+        super().setUpClass()
         cls.s3 = cls.st.client("s3")
-        cls.ddb = create_tables(cls.st)
         # The caller's leg: its stream is recycled for the next call after this one.
         a = ChimeLeg(start_ms=T0, seed=1)
         a.add_call("tx-1", "call-1", 4)
@@ -46,12 +40,6 @@ class ChimeRecorderTest(unittest.TestCase):
         cls.a_slow = Leg(cls.st, cls.tmp, "a-slow", a, "tx-1", True, chunk_bytes=2048, pace_ms=250)
         cls.stereo = expected_stereo(cls.a, cls.b)
         cls.n = 0
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.rt.stop()
-        cls.st.stop()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def setUp(self):
         self.st.clear_faults()

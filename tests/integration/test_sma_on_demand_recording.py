@@ -3,15 +3,11 @@ actions (written by hand from ../shared/SIBLINGS.md §4.2, the seed's JSON,
 with the seed's bugs fixed as the README says), and the call records in
 DynamoDB (moto, auth on), also while DynamoDB fails."""
 import json
-import shutil
-import tempfile
 import time
 import unittest
 
-from chime_env import SMA_TABLE, create_tables
+from chime_env import SMA_TABLE, StackCase
 from recording_env import Bootstrap
-from stack.localstack import LocalStack
-from stack.runtime_api import RuntimeApiEmulator
 
 SOURCE = "+15555550100"
 CALLER = "+14155551212"
@@ -139,20 +135,7 @@ CASES = [
 ]
 
 
-class SmaTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="sma-")
-        cls.st = LocalStack().start()
-        cls.rt = RuntimeApiEmulator().start()
-        cls.ddb = create_tables(cls.st)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.rt.stop()
-        cls.st.stop()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
-
+class SmaTest(StackCase):
     def setUp(self):
         self.st.clear_faults()
         self.st.clear_request_log()
