@@ -234,6 +234,22 @@ class ChimeRecorderTest(StackCase):
         item = self.ddb.get_item(TableName=CALL_TABLE, Key={"call_id": {"S": self.call}, "is_caller": {"S": "#call"}})
         self.assertEqual(item["Item"]["failure_reason"], {"S": "Internal failure"})
 
+    def test_legs_at_different_rates_give_two_mono_files_and_an_error(self):
+        wide = ChimeLeg(start_ms=T0 + 500, seed=3, rate=16000)
+        wide.add_call("tx-1", "call-1", 2)
+        b16 = Leg(self.st, self.tmp, "b16", wide, "tx-1", False)
+        out = self.run_events(self.a.event("ENDED", self.call), b16.event("ENDED", self.call))
+        self.assertEqual(out[1]["status"], "recorded")
+        self.assertIn("rates differ", out[1]["reason"])
+        left, right = f"{PREFIX}/{self.call}_left.wav", f"{PREFIX}/{self.call}_right.wav"
+        self.assertEqual(self.keys(), sorted([f"{PREFIX}/{self.call}.json", left, right]))
+        self.assertEqual(self.wav(left), (self.a.pcm, 8000, 1))
+        self.assertEqual(self.wav(right), (b16.pcm, 16000, 1))
+        meta = self.metadata()
+        self.assertEqual(meta["wavKeys"], [left, right])
+        self.assertEqual((meta["channels"], meta["sampleRate"]), (1, 0))
+        self.assertIn("call recording incomplete", [l["message"] for l in self.log if l["level"] == "ERROR"])
+
     def test_malformed_leg_events_are_ignored_with_a_reason(self):
         bad = with_detail(self.a.event("ENDED", self.call), startFragmentNumber="12x")
         long_id = with_detail(self.a.event("ENDED", self.call), callId="c" * 200)
