@@ -60,6 +60,8 @@ LDFLAGS += $(SANFLAGS)
 endif
 
 MODULE_DIRS := common runtime handler connect kvs recorder audio sigv4 aws services s3
+# The Amazon Chime SDK domain (issue 10).
+MODULE_DIRS += chime
 LIB_SRCS  := $(foreach d,$(MODULE_DIRS),$(wildcard $(d)/*.c))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB       := $(BUILD)/librecorder.a
@@ -74,6 +76,7 @@ DRIVERS   := $(DRIVER_SRCS:tests/drivers/%.c=$(BUILD)/drivers/%)
 FUZZ_SRCS := $(wildcard fuzz/fuzz_*.c)
 
 .PHONY: all test unit-tests bench fuzz demo clean build-ProcessKvsRecording print-module-dirs
+.PHONY: demo-chime build-ChimeVoiceConnectorRecorder build-SmaOnDemandRecording
 # Keep object files of tools, tests and drivers between builds.
 .SECONDARY:
 all: $(BUILD)/bootstrap $(TOOLS)
@@ -131,6 +134,14 @@ build-ProcessKvsRecording:
 	chmod 755 $(ARTIFACTS_DIR)/bootstrap
 
 ART_DEPS = $(shell scripts/build-deps --print-prefix $(ARCH))
+
+# The Amazon Chime SDK handlers (issue 10) are the same bootstrap: `sam build`
+# runs build-<LogicalId> for each function, each with its own ARTIFACTS_DIR.
+build-ChimeVoiceConnectorRecorder build-SmaOnDemandRecording: build-ProcessKvsRecording
+
+# The Voice Connector demo: a two-leg call recorded into one aligned stereo WAV.
+demo-chime: all
+	BUILD_DIR=$(BUILD) python3 scripts/demo_chime.py
 
 ifeq ($(STATIC),1)
 # The toolchain and libraries come first (built once per recipe, then cached).

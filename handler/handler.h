@@ -69,6 +69,14 @@ extern const struct handler_def process_kvs_recording_handler;
  * a Connect flow starts, stops, pauses or resumes a contact's recording. */
 extern const struct handler_def connect_recording_control_handler;
 
+/* The Amazon Chime SDK Voice Connector call recorder
+ * (handler/chime_voice_connector_recorder.c). */
+extern const struct handler_def chime_voice_connector_recorder_handler;
+
+/* The SIP media application's on-demand recording handler
+ * (handler/sma_on_demand_recording.c). */
+extern const struct handler_def sma_on_demand_recording_handler;
+
 /* The handler used when _HANDLER is unset or empty. */
 #define HANDLER_DEFAULT "ProcessKvsRecording"
 

@@ -8,6 +8,8 @@ static const struct handler_def *const handlers[] = {
     &process_kvs_recording_handler,
     &echo_handler,
     &connect_recording_control_handler,
+    &chime_voice_connector_recorder_handler,
+    &sma_on_demand_recording_handler,
 };
 
 const struct handler_def *handler_find(const char *name)

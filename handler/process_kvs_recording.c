@@ -79,9 +79,7 @@ static void kvs_recording_destroy(void *state)
     struct kvs_recording_handler *h = state;
     if (!h)
         return;
-    kvs_endpoint_cache_destroy(h->clients.endpoints);
-    kvs_client_destroy(h->clients.kvs);
-    rec_s3_client_destroy(h->clients.s3);
+    stream_recording_clients_destroy(&h->clients);
     connect_client_destroy(h->connect);
     free(h);
 }
@@ -89,16 +87,9 @@ static void kvs_recording_destroy(void *state)
 /* Creates the clients; on failure names the one that failed in err. */
 static int create_clients(struct kvs_recording_handler *h, struct rec_error *err)
 {
-    const char *which = "Kinesis Video";
-    int rc = kvs_client_new(&h->clients.kvs, NULL);
-    if (!rc)
-        rc = kvs_endpoint_cache_new(&h->clients.endpoints);
-    if (!rc && (which = "S3", rc = rec_s3_client_new(&h->clients.s3, NULL)) == 0)
-        which = "Connect", rc = connect_client_new(&h->connect, NULL);
-    if (rc)
-        rec_error_set(err, rc, 0, "%s client: %s (credentials and region come from "
-                      "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY and AWS_REGION or REGION)",
-                      which, rec_strerror(rc));
+    int rc = stream_recording_clients_new(&h->clients, err);
+    if (!rc && (rc = connect_client_new(&h->connect, NULL)) != 0)
+        rec_error_set(err, rc, 0, "Connect client: %s (" STREAM_RECORDING_ENV_HINT ")", rec_strerror(rc));
     return rc;
 }
 

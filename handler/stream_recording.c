@@ -43,8 +43,10 @@ static const char *redacted_ms_text(void *user)
 static int open_sink(void *user, enum recorder_output which, uint32_t rate, unsigned channels,
                      struct byte_sink *out)
 {
-    (void)rate, (void)channels;
     struct run *run = user;
+    const struct recorder_sinks *local = &run->job->local_sinks;
+    if (local->open)
+        return local->open(local->user, which, rate, channels, out);
     const struct stream_recording_upload *up = &run->job->upload;
     if (!up->keys[which])
         return REC_ERR_STATE; /* the recorder opens wanted outputs only */
@@ -190,4 +192,26 @@ cleanup:
     free(run);
     rec_error_wrap(err, &e, NULL);
     return e.code;
+}
+
+int stream_recording_clients_new(struct stream_recording_clients *c, struct rec_error *err)
+{
+    memset(c, 0, sizeof(*c));
+    const char *which = "Kinesis Video";
+    int rc = kvs_client_new(&c->kvs, NULL);
+    if (!rc)
+        rc = kvs_endpoint_cache_new(&c->endpoints);
+    if (!rc)
+        which = "S3", rc = rec_s3_client_new(&c->s3, NULL);
+    if (rc)
+        rec_error_set(err, rc, 0, "%s client: %s (" STREAM_RECORDING_ENV_HINT ")", which, rec_strerror(rc));
+    return rc;
+}
+
+void stream_recording_clients_destroy(struct stream_recording_clients *c)
+{
+    kvs_endpoint_cache_destroy(c->endpoints);
+    kvs_client_destroy(c->kvs);
+    rec_s3_client_destroy(c->s3);
+    memset(c, 0, sizeof(*c));
 }

@@ -34,6 +34,20 @@ struct stream_recording_clients {
     struct rec_s3_client *s3;
 };
 
+/* Where a client's settings come from, for init errors. */
+#define STREAM_RECORDING_ENV_HINT \
+    "credentials and region come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY and AWS_REGION or REGION"
+
+/* Creates the clients above from the environment (services/kvs_client.h,
+ * kvs/endpoint_cache.h, services/s3_client.h) into *c, the caller's
+ * storage. Returns 0, or the failing client's error with err naming it
+ * ("S3 client: ..."); free with stream_recording_clients_destroy, also
+ * after a failure. */
+int stream_recording_clients_new(struct stream_recording_clients *c, struct rec_error *err);
+
+/* Frees what stream_recording_clients_new created (NULL members are fine). */
+void stream_recording_clients_destroy(struct stream_recording_clients *c);
+
 /* Where the outputs go. Strings borrowed for the run. */
 struct stream_recording_upload {
     const char *bucket;
@@ -63,6 +77,11 @@ struct stream_recording_job {
     int64_t deadline_ms;        /* absolute epoch ms for the uploads; 0: none */
     struct stream_recording_upload upload;
     const char *log_name, *log_value; /* a field for the session's log lines */
+    /* Outputs to local files instead of S3 (a Chime leg staged in /tmp,
+     * audio/file_sink.h): with .open set the recorder opens its outputs
+     * there and upload is not used; committed[] and bytes[] then stay 0
+     * (stats.output[] tells what was kept). */
+    struct recorder_sinks local_sinks;
 };
 
 struct stream_recording_result {

@@ -20,7 +20,8 @@ struct upload {
     struct rec_s3_multipart mp;          /* upload_id "" until CreateMultipartUpload */
     struct rec_s3_completed_part *parts; /* parts[n-1] for part n */
     unsigned n_parts;      /* highest part number uploaded */
-    struct rec_aws_header meta[2];       /* x-amz-meta-contact-id, the late one */
+    /* the object's x-amz-meta-* headers, and room for the late one */
+    struct rec_aws_header meta[S3_UPLOAD_MAX_METADATA + 1];
     struct rec_s3_put_options object;    /* what describes the object */
     struct s3_upload_status *status;
     struct rec_aws_response resp;
@@ -246,20 +247,30 @@ static const struct byte_sink_ops upload_ops = {
     .close = sink_close,
 };
 
-/* The description PutObject and CreateMultipartUpload send. */
-static void describe_object(struct upload *u, const struct s3_upload_config *cfg)
+/* The description PutObject and CreateMultipartUpload send. Returns 0 or
+ * REC_ERR_INVALID (more metadata than S3_UPLOAD_MAX_METADATA). */
+static int describe_object(struct upload *u, const struct s3_upload_config *cfg)
 {
     int kms = cfg->sse && strcmp(cfg->sse, "aws:kms") == 0;
-    u->meta[0] = (struct rec_aws_header){ "contact-id", cfg->contact_id };
+    size_t n = 0;
+    if (cfg->n_metadata) {
+        if (cfg->n_metadata > S3_UPLOAD_MAX_METADATA || !cfg->metadata)
+            return REC_ERR_INVALID;
+        memcpy(u->meta, cfg->metadata, cfg->n_metadata * sizeof(u->meta[0]));
+        n = cfg->n_metadata;
+    } else if (cfg->contact_id) {
+        u->meta[n++] = (struct rec_aws_header){ "contact-id", cfg->contact_id };
+    }
     u->object = (struct rec_s3_put_options){
         .content_type = cfg->content_type ? cfg->content_type : "application/octet-stream",
-        .metadata = cfg->contact_id ? u->meta : NULL,
-        .n_metadata = cfg->contact_id ? 1 : 0,
+        .metadata = n ? u->meta : NULL,
+        .n_metadata = n,
         .sse = cfg->sse ? cfg->sse : "AES256",
         .sse_kms_key_id = kms ? cfg->kms_key_id : NULL,
         .acl = cfg->acl,
         .deadline_ms = cfg->deadline_ms,
     };
+    return 0;
 }
 
 int s3_upload_sink_open(const struct s3_upload_config *cfg, struct s3_upload_status *status,
@@ -271,6 +282,8 @@ int s3_upload_sink_open(const struct s3_upload_config *cfg, struct s3_upload_sta
         return REC_ERR_INVALID;
     size_t part = cfg->part_size ? cfg->part_size : S3_UPLOAD_DEFAULT_PART;
     if (part < S3_UPLOAD_MIN_PART)
+        return REC_ERR_INVALID;
+    if (cfg->n_metadata > S3_UPLOAD_MAX_METADATA)
         return REC_ERR_INVALID;
     struct upload *u = calloc(1, sizeof(*u));
     if (!u)
@@ -297,7 +310,7 @@ int s3_upload_sink_open(const struct s3_upload_config *cfg, struct s3_upload_sta
     u->cfg.key = u->key;
     u->mp = (struct rec_s3_multipart){ .bucket = u->bucket, .key = u->key,
                                        .deadline_ms = cfg->deadline_ms };
-    describe_object(u, cfg);
+    describe_object(u, cfg); /* its one failure was refused above */
     *out = (struct byte_sink){ .ops = &upload_ops, .impl = u };
     return 0;
 }

@@ -35,6 +35,7 @@
 #define S3_UPLOAD_DEFAULT_PART (16u * 1024u * 1024u)
 #define S3_UPLOAD_MIN_PART (5u * 1024u * 1024u)
 #define S3_UPLOAD_MAX_PARTS REC_S3_MAX_PARTS
+#define S3_UPLOAD_MAX_METADATA 8 /* user metadata headers one upload may carry */
 
 struct s3_upload_config {
     struct rec_s3_client *s3;  /* borrowed */
@@ -59,6 +60,13 @@ struct s3_upload_config {
     const char *(*late_value)(void *late_user);
     void *late_user;
     const char *spool_dir;     /* where the held parts are spooled; NULL: /tmp */
+    /* Other user metadata (names without the x-amz-meta- prefix, printable
+     * ASCII values; a Chime call's call-id, transaction-id,
+     * voice-connector-id), sent instead of contact_id when n_metadata > 0; at most
+     * S3_UPLOAD_MAX_METADATA.
+     * Borrowed for the sink's life. */
+    const struct rec_aws_header *metadata;
+    size_t n_metadata;
 };
 
 /* What happened, filled as the upload goes and final after close. */

@@ -185,5 +185,112 @@ def write_flow_events():
             f.write("\n")
 
 
+# ---- Amazon Chime SDK (issue 10): Voice Connector streaming events and SIP
+# media application invocations. The Voice Connector call is the one
+# `make demo-chime` records: two legs on two streams, the other leg starting
+# CHIME_OFFSET_MS after the caller's (the real 2023 pair: 1.755 s).
+CHIME_VC_ID = "abcdef1ghij2klmno3pqr4"
+CHIME_CALL_ID = "2f5b1a2e-7c4d-4e8f-9a0b-1c2d3e4f5a6b"
+CHIME_TRANSACTION_ID = "7d1e4c2a-9b3f-4a6d-8e5c-0f1a2b3c4d5e"
+CHIME_START_MS = 1767261600000  # 2026-01-01T10:00:00Z
+CHIME_OFFSET_MS = 1755
+CHIME_LEGS = [  # (isCaller, stream name, creation ms, first fragment number, fragments)
+    (True, f"ChimeVoiceConnector-{CHIME_VC_ID}-1111aaaa-2222-3333-4444-555566667777", 1767261000000,
+     91343852333181432392682062653077497216055113817, 8),
+    (False, f"ChimeVoiceConnector-{CHIME_VC_ID}-8888bbbb-9999-aaaa-bbbb-ccccddddeeee", 1767261000500,
+     91343852333181437344442219794598596340754947404, 7),
+]
+
+
+def chime_stream_arn(leg):
+    return f"arn:aws:kinesisvideo:{REGION}:{ACCOUNT}:stream/{leg[1]}/{leg[2]}"
+
+
+def iso_ms(ms):
+    import datetime
+    t = datetime.datetime.fromtimestamp(ms / 1000, datetime.timezone.utc)
+    return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+
+
+def chime_leg_event(index, status):
+    is_caller, _, _, first, fragments = leg = CHIME_LEGS[index]
+    start = CHIME_START_MS + (0 if is_caller else CHIME_OFFSET_MS)
+    detail = {"callId": CHIME_CALL_ID, "direction": "Inbound", "fromNumber": "+12065550100",
+              "isCaller": is_caller, "mediaType": "audio/L16", "startFragmentNumber": str(first),
+              "startTime": iso_ms(start), "streamArn": chime_stream_arn(leg), "toNumber": "+13605550199",
+              "transactionId": CHIME_TRANSACTION_ID, "voiceConnectorId": CHIME_VC_ID,
+              "streamingStatus": status, "version": "0"}
+    if status == "ENDED":
+        detail["currentFragmentNumber"] = str(first + (fragments - 1) * FRAGMENT_STEP)
+        detail["endTime"] = iso_ms(start + fragments * FRAGMENT_MS)
+    return {"version": "0", "id": f"6a1f9c1e-0000-4000-8000-00000000000{index}{status[0]}",
+            "detail-type": "Chime VoiceConnector Streaming Status", "source": "aws.chime",
+            "account": ACCOUNT, "time": iso(start), "region": REGION, "resources": [], "detail": detail}
+
+
+def sma_event(kind, participants, action_data=None):
+    ev = {"SchemaVersion": "1.0", "Sequence": 3, "InvocationEventType": kind,
+          "CallDetails": {"TransactionId": "87111142-c672-4d09-aba2-6f55920ab76c", "AwsAccountId": ACCOUNT,
+                          "AwsRegion": REGION, "SipRuleId": "cce5c298-4e61-4f6b-bf87-39cacfb5a15f",
+                          "SipMediaApplicationId": "9324457f-ad47-407d-bf45-5d409e714808",
+                          "Participants": participants}}
+    if action_data is not None:
+        ev["ActionData"] = action_data
+    return ev
+
+
+def sma_participant(tag, call_id, frm, to, status="Connected"):
+    return {"CallId": call_id, "ParticipantTag": tag, "To": to, "From": frm,
+            "Direction": "Inbound" if tag == "LEG-A" else "Outbound",
+            "StartTimeInMilliseconds": "1767261600000", "Status": status}
+
+
+def write_json(name, obj):
+    with open(os.path.join(ROOT, "events", name), "w") as f:
+        json.dump(obj, f, indent=2)
+        f.write("\n")
+
+
+def write_chime_events():
+    write_json("chime-vc-started-caller.json", chime_leg_event(0, "STARTED"))
+    write_json("chime-vc-started-other.json", chime_leg_event(1, "STARTED"))
+    write_json("chime-vc-ended-other.json", chime_leg_event(1, "ENDED"))
+    write_json("chime-vc-ended-caller.json", chime_leg_event(0, "ENDED"))
+    # The same ENDED delivered through an SQS queue (body: the event as a JSON string).
+    write_json("chime-vc-sqs-wrapped.json", {"Records": [{
+        "messageId": "aee5166b-6f11-44c6-aee9-155ac5c169d6", "receiptHandle": "AQEB",
+        "body": json.dumps(chime_leg_event(0, "ENDED")), "attributes": {"ApproximateReceiveCount": "1"},
+        "messageAttributes": {}, "eventSource": "aws:sqs", "awsRegion": REGION,
+        "eventSourceARN": f"arn:aws:sqs:{REGION}:{ACCOUNT}:ChimeVoiceConnectorStreaming"}]})
+    write_json("chime-vc-failed.json", {
+        "version": "0", "id": "6a1f9c1e-0000-4000-8000-0000000000ff",
+        "detail-type": "Chime VoiceConnector Streaming Status", "source": "aws.chime", "account": ACCOUNT,
+        "time": iso(CHIME_START_MS), "region": REGION, "resources": [],
+        "detail": {"streamingStatus": "FAILED", "voiceConnectorId": CHIME_VC_ID,
+                   "transactionId": CHIME_TRANSACTION_ID, "callId": CHIME_CALL_ID, "direction": "Inbound",
+                   "failTime": iso(CHIME_START_MS + 500), "failureReason": "Internal failure", "version": "0"}})
+    owner, caller, number = "+15555550100", "+14155551212", "+15055550100"
+    a = "409911e5-bfe6-40a5-8bdf-983f5ed5e0a1"
+    b = "6a2c0b5e-0c9f-4a1e-9d3b-7c4e1f2a3b4c"
+    leg_a = sma_participant("LEG-A", a, caller, number)
+    leg_b = sma_participant("LEG-B", b, number, owner)
+    write_json("sma-new-inbound-call.json", sma_event("NEW_INBOUND_CALL", [leg_a]))
+    write_json("sma-call-and-bridge-successful.json", sma_event(
+        "ACTION_SUCCESSFUL", [leg_a, leg_b], {"Type": "CallAndBridge", "Parameters": {
+            "CallTimeoutSeconds": 30, "CallerIdNumber": caller,
+            "Endpoints": [{"Uri": owner, "BridgeEndpointType": "PSTN"}]}}))
+    write_json("sma-digits-received.json", sma_event(
+        "DIGITS_RECEIVED", [leg_a, leg_b], {"ReceivedDigits": "5", "Type": "ReceiveDigits",
+                                            "Parameters": {"CallId": a, "InputDigitsRegex": "[5-7]"}}))
+    write_json("sma-hangup.json", sma_event(
+        "HANGUP", [dict(leg_a, Status="Disconnected"), dict(leg_b, Status="Disconnected")],
+        {"Type": "Hangup", "Parameters": {"SipResponseCode": 0, "CallId": a, "ParticipantTag": "LEG-A"}}))
+    write_json("sma-action-failed.json", sma_event(
+        "ACTION_FAILED", [leg_a], {"Type": "PlayAudio", "Parameters": {"CallId": a, "AudioSource": {
+            "Type": "S3", "BucketName": "prompts", "Key": "we_were_unable_to_connect_your_call.wav"}},
+            "ErrorType": "InvalidAudioSource", "ErrorMessage": "Audio Source parameter value is invalid."}))
+
+
 if __name__ == "__main__":
     main()
+    write_chime_events()

@@ -110,3 +110,96 @@ int dynamodb_get_n(const cJSON *item, const char *name, long long *out)
     *out = v;
     return 0;
 }
+
+/* ---- UpdateExpression builder -------------------------------------------- */
+
+#define UPDATE_EXPRESSION_MAX 4096
+
+void dynamodb_update_init(struct dynamodb_update *u)
+{
+    memset(u, 0, sizeof(*u));
+    u->names = cJSON_CreateObject();
+    u->values = cJSON_CreateObject();
+    u->failed = !u->names || !u->values ? REC_ERR_NOMEM : 0;
+    rec_buf_init(&u->expr, UPDATE_EXPRESSION_MAX);
+}
+
+void dynamodb_update_clean_up(struct dynamodb_update *u)
+{
+    cJSON_Delete(u->names);
+    cJSON_Delete(u->values);
+    u->names = u->values = NULL;
+    rec_buf_clean_up(&u->expr, 0);
+}
+
+/* Names the next attribute and writes its clause; the value's placeholder
+ * goes to *value (":vN"). */
+static void set_clause(struct dynamodb_update *u, const char *name, int if_not_exists, char *value,
+                       size_t cap)
+{
+    char alias[16];
+    snprintf(alias, sizeof(alias), "#a%u", u->n);
+    snprintf(value, cap, ":v%u", u->n);
+    u->n++;
+    if (u->failed)
+        return;
+    if (!cJSON_AddStringToObject(u->names, alias, name)) {
+        u->failed = REC_ERR_NOMEM;
+        return;
+    }
+    int rc = if_not_exists
+                 ? rec_buf_printf(&u->expr, "%s%s = if_not_exists(%s, %s)", u->n > 1 ? ", " : "SET ",
+                                  alias, alias, value)
+                 : rec_buf_printf(&u->expr, "%s%s = %s", u->n > 1 ? ", " : "SET ", alias, value);
+    if (rc)
+        u->failed = rc;
+}
+
+void dynamodb_update_set_s(struct dynamodb_update *u, const char *name, const char *value,
+                           int if_not_exists)
+{
+    char v[16];
+    set_clause(u, name, if_not_exists, v, sizeof(v));
+    if (!u->failed && dynamodb_add_s(u->values, v, value))
+        u->failed = REC_ERR_NOMEM;
+}
+
+void dynamodb_update_set_n(struct dynamodb_update *u, const char *name, long long value,
+                           int if_not_exists)
+{
+    char v[16];
+    set_clause(u, name, if_not_exists, v, sizeof(v));
+    if (!u->failed && dynamodb_add_n(u->values, v, value))
+        u->failed = REC_ERR_NOMEM;
+}
+
+void dynamodb_update_value(struct dynamodb_update *u, const char *placeholder, const char *text,
+                           long long number)
+{
+    if (u->failed)
+        return;
+    int rc = text ? dynamodb_add_s(u->values, placeholder, text)
+                  : dynamodb_add_n(u->values, placeholder, number);
+    if (rc)
+        u->failed = rc;
+}
+
+void dynamodb_update_name(struct dynamodb_update *u, const char *placeholder, const char *name)
+{
+    if (!u->failed && !cJSON_AddStringToObject(u->names, placeholder, name))
+        u->failed = REC_ERR_NOMEM;
+}
+
+int dynamodb_update_to_request(struct dynamodb_update *u, cJSON *request)
+{
+    if (u->failed)
+        return u->failed;
+    if (!u->n || !u->expr.data)
+        return REC_ERR_INVALID;
+    if (!cJSON_AddStringToObject(request, "UpdateExpression", u->expr.data))
+        return REC_ERR_NOMEM;
+    cJSON_AddItemToObject(request, "ExpressionAttributeNames", u->names);
+    cJSON_AddItemToObject(request, "ExpressionAttributeValues", u->values);
+    u->names = u->values = NULL;
+    return 0;
+}

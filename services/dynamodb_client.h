@@ -21,6 +21,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "common/buf.h"
 #include "common/error.h"
 #include "services/service.h"
 
@@ -65,5 +66,51 @@ const char *dynamodb_get_s(const cJSON *item, const char *name);
  * REC_ERR_NOT_FOUND (missing or another type) or REC_ERR_INVALID (not an
  * integer that fits in long long). */
 int dynamodb_get_n(const cJSON *item, const char *name, long long *out);
+
+/* ---- UpdateExpression builder -------------------------------------------- */
+
+/* An UpdateItem's "SET" clause built one attribute at a time, every name
+ * through ExpressionAttributeNames (#a0, #a1, ...) so reserved words
+ * (status, state, owner, ttl, ...) need no thought, every value through
+ * ExpressionAttributeValues (:v0, ...). Rule source: Amazon DynamoDB
+ * Developer Guide, "Update expressions" (SET, if_not_exists) and "Reserved
+ * words". Storage: the caller's (dynamodb_update_init / _clean_up); the
+ * expression is capped at 4 KiB (DynamoDB's own limit on an expression). */
+struct dynamodb_update {
+    cJSON *names;  /* ExpressionAttributeNames, owned */
+    cJSON *values; /* ExpressionAttributeValues, owned */
+    struct rec_buf expr;
+    unsigned n;    /* attributes set so far */
+    int failed;    /* an add failed (out of memory, the cap): the request is refused */
+};
+
+void dynamodb_update_init(struct dynamodb_update *u);
+void dynamodb_update_clean_up(struct dynamodb_update *u);
+
+/* SET name = value ({"S": value}); if_not_exists: keep a value already
+ * stored (SET name = if_not_exists(name, value)). A failure is remembered
+ * and reported by dynamodb_update_to_request. */
+void dynamodb_update_set_s(struct dynamodb_update *u, const char *name, const char *value,
+                           int if_not_exists);
+
+/* SET name = value ({"N": "<value>"}); as dynamodb_update_set_s. */
+void dynamodb_update_set_n(struct dynamodb_update *u, const char *name, long long value,
+                           int if_not_exists);
+
+/* Adds a value the caller's ConditionExpression names as placeholder
+ * (":now"), to the same ExpressionAttributeValues; {"S"} when text is
+ * non-NULL, else {"N": number}. */
+void dynamodb_update_value(struct dynamodb_update *u, const char *placeholder, const char *text,
+                           long long number);
+
+/* Adds a name the caller's ConditionExpression names as placeholder
+ * ("#owner"). */
+void dynamodb_update_name(struct dynamodb_update *u, const char *placeholder, const char *name);
+
+/* Moves UpdateExpression, ExpressionAttributeNames and
+ * ExpressionAttributeValues into request (u is left empty). Returns 0,
+ * REC_ERR_INVALID when nothing was set, REC_ERR_NOMEM or REC_ERR_LIMIT when
+ * an add failed. */
+int dynamodb_update_to_request(struct dynamodb_update *u, cJSON *request);
 
 #endif

@@ -70,7 +70,8 @@ class TemplateTest(unittest.TestCase):
         fn = tpl["Resources"]["ProcessKvsRecording"]
         self.assertEqual(fn["Metadata"]["BuildMethod"], "makefile")
         out = expand()
-        props = resources_of(out, "AWS::Lambda::Function")["ProcessKvsRecording"]["Properties"]
+        lam = resources_of(out, "AWS::Lambda::Function")["ProcessKvsRecording"]
+        props = lam["Properties"]
         self.assertEqual(props["Runtime"], "provided.al2023")
         self.assertEqual(props["Handler"], "bootstrap")
         env = props["Environment"]["Variables"]
