@@ -15,6 +15,7 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "handler/handler.h"
 #include "runtime/runtime_api.h"
 
@@ -97,6 +98,12 @@ int main(void)
         goto cleanup;
     }
 
+    struct rec_error merr;
+    rec_error_clear(&merr);
+    if (rec_metrics_init_from_env(&merr) != 0) {
+        status = init_failed(&rt, "Runtime.InitError", merr.message);
+        goto cleanup;
+    }
     const char *name = getenv("_HANDLER");
     h = handler_find(name);
     if (!name || !*name)

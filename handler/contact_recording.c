@@ -7,6 +7,7 @@
 #include "common/buf.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "connect/object_names.h"
 
 /* One KVS recording of the contact and what became of it. */
@@ -29,6 +30,25 @@ static unsigned wanted_outputs(int recording_auth)
 static double seconds(const struct recorder_track_stats *t)
 {
     return t->rate ? (double)t->samples / t->rate : 0.0;
+}
+
+/* The metric line of a recording that stored objects (the log line's
+ * figures, for dashboards and alarms). */
+static void emit_entry_metrics(const struct contact_recorder *rec, const struct ctr *ctr,
+                               const struct entry_run *e, int64_t elapsed_ms)
+{
+    const struct stream_recording_result *r = &e->result;
+    if (!(r->committed[0] || r->committed[1] || r->committed[2]))
+        return;
+    double a = seconds(&r->stats.track[0]), b = seconds(&r->stats.track[1]);
+    struct rec_metrics m;
+    rec_metrics_begin(&m, rec->handler_name);
+    rec_metrics_property(&m, "contactId", ctr->contact_id);
+    rec_metrics_count(&m, "RecordingsStored", 1);
+    rec_metrics_value(&m, "AudioSeconds", REC_METRIC_SECONDS, a > b ? a : b);
+    rec_metrics_value(&m, "BytesUploaded", REC_METRIC_BYTES, (double)(r->bytes[0] + r->bytes[1] + r->bytes[2]));
+    rec_metrics_value(&m, "RecordingMs", REC_METRIC_MILLISECONDS, (double)elapsed_ms);
+    rec_metrics_emit(&m);
 }
 
 static void log_entry(const struct ctr *ctr, const struct entry_run *e, int64_t elapsed_ms)
@@ -162,7 +182,9 @@ static enum rec_outcome record_entries(const struct contact_recorder *rec, const
         }
         int64_t t0 = rec_clock_now_ms();
         record_entry(rec, ctr, (unsigned)i + 1, deadline_ms, e);
-        log_entry(ctr, e, rec_clock_now_ms() - t0);
+        int64_t elapsed = rec_clock_now_ms() - t0;
+        log_entry(ctr, e, elapsed);
+        emit_entry_metrics(rec, ctr, e, elapsed);
         result = rec_outcome_worst(result, rec_outcome_of(&e->err));
         if (result != REC_OUTCOME_RETRIABLE && add_urls(rec, e, urls, stored)) {
             rec_log(REC_LOG_ERROR, "recording URLs exceed the contact attributes limit",
