@@ -204,3 +204,8 @@ class LocalStack:
     def contact_attributes(self):
         """{"<instanceId>/<initialContactId>": {attributes}} stored by UpdateContactAttributes."""
         return self._get("/_stack/contacts")
+
+    def stream_log(self, name):
+        """Every call stream `name` got: {"calls" (GetMedia), "list_calls"
+        (ListFragments), "fragment_calls" (GetMediaForFragmentList)}."""
+        return self._get(f"/_stack/streams/{name}")

@@ -106,3 +106,23 @@ def fragment_number_key(number):
     """Sort key for decimal fragment numbers of any length."""
     s = (number or "").lstrip("0")
     return (len(s), s)
+
+
+_SERVER_TS_TAG = re.compile(rb"AWS_KINESISVIDEO_SERVER_TIMESTAMP")
+
+
+def fragment_server_ms(buf, offset, length):
+    """The AWS_KINESISVIDEO_SERVER_TIMESTAMP tag of the fragment at
+    buf[offset:offset+length] in epoch ms ("1567100227.205" seconds), or None."""
+    head = bytes(buf[offset:offset + min(length, 1 << 16)])
+    m = _SERVER_TS_TAG.search(head)
+    if not m:
+        return None
+    i = head.find(b"\x44\x87", m.end())
+    if i < 0:
+        return None
+    size, p = _read_size(head, i + 2)
+    try:
+        return int(round(float(head[p:p + size].decode("ascii").strip("\x00")) * 1000))
+    except ValueError:
+        return None
