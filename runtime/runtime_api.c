@@ -10,10 +10,6 @@
 
 #include "common/error.h"
 
-struct header_ctx {
-    struct runtime_invocation *inv;
-};
-
 static size_t on_body(char *ptr, size_t size, size_t nmemb, void *user)
 {
     struct rec_buf *b = user;
@@ -30,19 +26,32 @@ static void copy_value(char *dst, size_t cap, const char *v, size_t len)
         v++;
         len--;
     }
+    /* a value that does not fit is refused, never cut: a shortened request
+     * id would answer another invocation (runtime_next then reports the id
+     * as missing) */
     if (len >= cap)
-        len = cap - 1;
+        len = 0;
+    /* nor is one with control bytes (HTTP field values have none; a NUL
+     * would shorten the id, a CR or LF would split a later request line) */
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+            len = 0;
     memcpy(dst, v, len);
     dst[len] = '\0';
 }
 
 static size_t on_header(char *ptr, size_t size, size_t nmemb, void *user)
 {
-    struct runtime_invocation *inv = user;
     size_t n = size * nmemb;
+    runtime_parse_header(user, ptr, n);
+    return n;
+}
+
+void runtime_parse_header(struct runtime_invocation *inv, const char *ptr, size_t n)
+{
     const char *colon = memchr(ptr, ':', n);
     if (!colon)
-        return n;
+        return;
     size_t name_len = (size_t)(colon - ptr);
     const char *v = colon + 1;
     size_t vlen = n - name_len - 1;
@@ -59,7 +68,6 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *user)
         copy_value(inv->trace_id, sizeof(inv->trace_id), v, vlen);
     }
 #undef IS
-    return n;
 }
 
 int runtime_client_init(struct runtime_client *c, const char *api)

@@ -62,6 +62,15 @@ int runtime_post_response(struct runtime_client *c, const char *request_id, cons
 int runtime_post_error(struct runtime_client *c, const char *request_id, const char *error_type,
                        const char *message);
 
+/* Reads one response header line of `next` ("Name: value", len bytes, CR/LF
+ * or not, not NUL-terminated) into inv: Lambda-Runtime-Aws-Request-Id,
+ * -Deadline-Ms (decimal epoch ms; anything else gives 0), -Invoked-Function-Arn
+ * and -Trace-Id; other lines are ignored. Values are trimmed of spaces and
+ * line ends; one longer than its field or holding a control byte is left
+ * empty, never cut or kept half (always NUL-terminated). The
+ * outside input of the runtime (fuzz/fuzz_runtime_headers.c). */
+void runtime_parse_header(struct runtime_invocation *inv, const char *line, size_t len);
+
 /* Frees the handle and buffers. Safe to call twice. */
 void runtime_client_clean_up(struct runtime_client *c);
 
