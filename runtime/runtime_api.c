@@ -112,6 +112,15 @@ static int status_to_error(long status)
     return REC_ERR_HTTP;
 }
 
+/* libcurl calls it at least once a second while `next` waits: the one way
+ * to end that wait (Lambda's shutdown, a local run's Ctrl-C) cleanly. */
+static int on_wait(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+    (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+    const volatile sig_atomic_t *stop = user;
+    return *stop ? 1 : 0;
+}
+
 int runtime_next(struct runtime_client *c, const struct runtime_invocation **out)
 {
     char url[320];
@@ -120,7 +129,16 @@ int runtime_next(struct runtime_client *c, const struct runtime_invocation **out
     memset(&c->inv, 0, sizeof(c->inv));
     curl_easy_setopt(c->curl, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(c->curl, CURLOPT_HEADERDATA, &c->inv);
+    if (c->stop) {
+        if (*c->stop)
+            return REC_ERR_STATE;
+        curl_easy_setopt(c->curl, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(c->curl, CURLOPT_XFERINFOFUNCTION, on_wait);
+        curl_easy_setopt(c->curl, CURLOPT_XFERINFODATA, (void *)c->stop);
+    }
     CURLcode cc = curl_easy_perform(c->curl);
+    if (cc == CURLE_ABORTED_BY_CALLBACK)
+        return REC_ERR_STATE;
     c->last_status = 0;
     curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &c->last_status);
     if (cc == CURLE_WRITE_ERROR)
