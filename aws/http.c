@@ -275,6 +275,9 @@ int rec_aws_send(struct rec_aws_client *client, const struct rec_aws_request *re
             break;
         if (req->on_body && resp->body_bytes && http_is_2xx(resp->status))
             break; /* bytes already handed over cannot be taken back */
+        if (req->on_body && resp->stalled && http_is_2xx(resp->status))
+            break; /* a stream that answered, then went quiet: the caller's to judge
+                      (GetMedia's live edge), not a failure to repeat */
         int throttled = rec_aws_is_throttling(resp->status, resp->error_code);
         uint32_t delay = retry_delay(client, resp, n, throttled);
         const char *why = delay > REC_AWS_RETRY_AFTER_MAX_MS ? "the service asks for too long a wait"

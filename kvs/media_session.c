@@ -129,8 +129,10 @@ static int judge_call(struct session *s, int call_rc, uint64_t bytes_before,
                       const struct kvs_resume_point *before, int *rc, struct rec_error *err)
 {
     /* a failure before any media is an answer about the request itself
-     * (resp.body_bytes would count an error body too) */
-    if (call_rc && s->out->media_bytes == bytes_before) {
+     * (resp.body_bytes would count an error body too), unless KVS answered
+     * and then had nothing to send: the live edge, judged below */
+    int quiet = s->resp.stalled && s->resp.status >= 200 && s->resp.status <= 299;
+    if (call_rc && s->out->media_bytes == bytes_before && !quiet) {
         if (refresh_endpoint(s, KVS_API_GET_MEDIA))
             return 0;
         rec_error_wrap(err, &s->call_err, NULL);

@@ -3,15 +3,12 @@ through the local stack's KVS stand-in gives the same objects as GetMedia,
 never waits at the live edge, pages, batches, resumes, and treats a fragment
 it cannot get as a failure that may pass."""
 import json
-import shutil
-import tempfile
 import time
 import unittest
 
 from recording_env import (DEFAULT_BUCKET, FROM, TO, Bootstrap, Capture, contact_fragments, ctr_with_span,
                            event, keys_for, record, write_capture)
-from stack.localstack import LocalStack
-from stack.runtime_api import RuntimeApiEmulator
+from stack_case import StackTestCase
 
 # The recorder's capture shapes: gaps and late tracks, the older one-track
 # layout, real PCM codec IDs, 1-byte unknown sizes, streams without
@@ -27,28 +24,7 @@ CAPTURES = {
 }
 
 
-class FragmentListTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="fragment-list-")
-        cls.st = LocalStack().start()
-        cls.rt = RuntimeApiEmulator().start()
-        cls.s3 = cls.st.client("s3")
-        cls.seq = 0
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.rt.stop()
-        cls.st.stop()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
-
-    def setUp(self):
-        self.st.clear_faults()
-
-    def next_seq(self):
-        type(self).seq += 1
-        return self.seq
-
+class FragmentListTest(StackTestCase):
     def stream(self, name, contacts=(("fl-a", 3), ("fl-b", 5), ("fl-c", 2)), **options):
         """A reused stream of several contacts; returns (capture, ARN)."""
         cap_opts = dict(CAPTURES.get(name, {"seed": 31}))

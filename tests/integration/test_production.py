@@ -2,46 +2,25 @@
 on, and throttling answered as the service asks (Retry-After). Through the
 local stack with auth on, the KVS stand-in and build/bootstrap."""
 import json
-import shutil
-import tempfile
 import time
 import unittest
 
 import emf
 from recording_env import (DEFAULT_BUCKET, Bootstrap, Capture, ctr_for, event, keys_for, record,
                            write_capture)
-from stack.localstack import LocalStack
-from stack.runtime_api import RuntimeApiEmulator
+from stack_case import StackTestCase
 
 
-class ProductionTest(unittest.TestCase):
+class ProductionTest(StackTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="production-")
-        cls.st = LocalStack().start()
-        cls.rt = RuntimeApiEmulator().start()
-        cls.s3 = cls.st.client("s3")
+        super().setUpClass()
         cap = Capture(seed=5)
         cap.add_contact("prod-a", seconds=3)
         cap.add_contact("prod-b", seconds=2)
         cls.cap = cap
         cls.arn = cls.st.add_media("connect-prod", write_capture(cap, cls.tmp, "prod"),
                                    chunk_bytes=8192)["StreamARN"]
-        cls.seq = 0
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.rt.stop()
-        cls.st.stop()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
-
-    def setUp(self):
-        self.st.clear_faults()
-        self.st.clear_contact_attributes()
-
-    def next_seq(self):
-        type(self).seq += 1
-        return self.seq
 
     def run_event(self, ev, **env):
         boot = Bootstrap(self.st, self.rt, **env)
@@ -107,6 +86,25 @@ class ProductionTest(unittest.TestCase):
         self.assertEqual(err["error_type"], "Runtime.InitError")
         self.assertIn("METRICS_NAMESPACE", json.loads(err["body"])["errorMessage"])
         self.assertEqual(boot.proc.returncode, 1)
+
+    # -- the live edge ---------------------------------------------------------
+    def test_getmedia_without_a_stop_fragment_stops_at_the_live_edge_and_stores(self):
+        # The contact is the stream's last and its CTR names no stop fragment: GetMedia
+        # reads it, is resumed, and the resumed call answers 200 and then sends nothing
+        # (KVS at the live edge). That is the end of the recording, not a failure to retry.
+        cap = Capture(seed=6)
+        cap.add_contact("edge-a", seconds=2)
+        cap.add_contact("edge-last", seconds=3)
+        arn = self.st.add_media("connect-edge", write_capture(cap, self.tmp, "edge"),
+                                live_edge_stall_s=20)["StreamARN"]
+        c = ctr_for(cap, arn, "edge-last")
+        c["Recordings"][0]["FragmentStopNumber"] = None
+        out, log = self.run_event(event(record(c, self.next_seq())), KVS_READ_MODE="auto")
+        self.assertEqual(out, {"batchItemFailures": []})
+        self.assertTrue(self.stored_objects("edge-last"))
+        self.assertNotIn("retrying AWS request", log)
+        stored = [json.loads(l) for l in log.splitlines() if '"recording stored"' in l]
+        self.assertEqual([(l["readWith"], l["fromCustomerSeconds"]) for l in stored], [("GetMedia", 3.0)])
 
     # -- throttling ------------------------------------------------------------
     def test_retry_after_is_honoured_for_s3_connect_and_kvs(self):

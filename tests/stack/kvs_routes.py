@@ -119,6 +119,7 @@ class Kvs:
 
     @staticmethod
     def _media_body(stream, first, last, at_live_edge, drop_after):
+        yield b""  # the status line and headers go out at once, as KVS sends them
         sent = 0
         for offset, length, _ in stream.fragments[first:last]:
             end = offset + length
