@@ -18,6 +18,9 @@
   becomes an EBML document whose tags say AWS_KINESISVIDEO_ERROR_CODE
   FRAGMENT_NOT_FOUND, with HTTP 200, as KVS answers. The `failures` option
   applies to it as to GetMedia (one per call of either).
+- Option `get_media_connection_limit`: more concurrent GetMedia connections
+  to the stream than that are refused with ConnectionLimitExceededException,
+  as KVS does past its quota of 3.
 - Control: `POST /_stack/streams` registers a capture as a stream,
   `GET /_stack/streams/NAME` lists the GetMedia calls it got (and the
   ListFragments and GetMediaForFragmentList calls).
@@ -56,6 +59,10 @@ class Stream:
         self.not_found = set(options.get("not_found", []))
         self.list_calls = []
         self.fragment_calls = []
+        # KVS allows 3 concurrent GetMedia connections per stream ("Kinesis Video Streams
+        # quotas"); None: no limit (the default, so tests of other things are not throttled)
+        self.connection_limit = options.get("get_media_connection_limit")
+        self.open_connections = 0
 
     def start_index(self, selector):
         kind = selector.get("StartSelectorType")
@@ -110,12 +117,26 @@ class Kvs:
         if failure.get("status"):
             raise AwsError(failure["status"], failure.get("code", "ClientLimitExceededException"),
                            failure.get("message", "injected GetMedia failure"))
+        with self.stack.lock:
+            if stream.connection_limit is not None and stream.open_connections >= stream.connection_limit:
+                raise AwsError(400, "ConnectionLimitExceededException",
+                               f"more than {stream.connection_limit} GetMedia connections to {stream.name}")
+            stream.open_connections += 1
         last = len(stream.fragments)
         if stream.session_fragments:
             last = min(last, first + int(stream.session_fragments))
         drop_after = failure.get("drop_after_bytes")
         start_response("200 OK", [("Content-Type", "video/webm")])
-        return self._media_body(stream, first, last, last == len(stream.fragments), drop_after)
+        return self._counted(stream, self._media_body(stream, first, last, last == len(stream.fragments),
+                                                      drop_after))
+
+    def _counted(self, stream, body):
+        """body, counted as an open GetMedia connection until it ends."""
+        try:
+            yield from body
+        finally:
+            with self.stack.lock:
+                stream.open_connections -= 1
 
     @staticmethod
     def _media_body(stream, first, last, at_live_edge, drop_after):
