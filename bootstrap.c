@@ -7,6 +7,7 @@
  * the error, repeat. Initialisation failures go to /runtime/init/error and
  * end the process; Lambda then starts a new one.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "handler/handler.h"
 #include "runtime/runtime_api.h"
 
@@ -22,6 +24,28 @@ enum {
     NEXT_ATTEMPTS = 5,        /* consecutive failed `next` calls before we give up */
     NEXT_BACKOFF_MS = 100,    /* first retry delay; doubles each time */
 };
+
+/* SIGTERM (Lambda's shutdown when extensions run; a local run being
+ * stopped) and SIGINT: finish the invocation in hand, then leave the loop
+ * instead of waiting for the next one, so the process ends cleanly before
+ * its Runtime API goes away. */
+static volatile sig_atomic_t g_stop;
+
+static void on_stop_signal(int sig)
+{
+    (void)sig;
+    g_stop = 1;
+}
+
+static void catch_stop_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+}
 
 /* Reports an initialisation failure and returns the process exit status. */
 static int init_failed(struct runtime_client *rt, const char *type, const char *message)
@@ -97,6 +121,12 @@ int main(void)
         goto cleanup;
     }
 
+    struct rec_error merr;
+    rec_error_clear(&merr);
+    if (rec_metrics_init_from_env(&merr) != 0) {
+        status = init_failed(&rt, "Runtime.InitError", merr.message);
+        goto cleanup;
+    }
     const char *name = getenv("_HANDLER");
     h = handler_find(name);
     if (!name || !*name)
@@ -115,11 +145,18 @@ int main(void)
         goto cleanup;
     }
     rec_log(REC_LOG_INFO, "runtime ready", LOG_STR("handler", name));
+    rt.stop = &g_stop;
+    catch_stop_signals();
 
     int failures = 0;
     for (;;) {
         const struct runtime_invocation *inv = NULL;
         rc = runtime_next(&rt, &inv);
+        if (g_stop) {
+            rec_log(REC_LOG_INFO, "stopping: asked to by a signal");
+            status = 0;
+            break;
+        }
         if (rc) {
             failures++;
             rec_log(REC_LOG_ERROR, "fetching the next invocation failed",

@@ -234,6 +234,19 @@ static uint64_t random64(void)
     return r;
 }
 
+/* The wait before retry number n: the jittered backoff, or longer when the
+ * answer's Retry-After asks for more (aws/retry.h). */
+static uint32_t retry_delay(const struct rec_aws_client *client, const struct rec_aws_response *resp,
+                            unsigned n, int throttled)
+{
+    uint32_t delay = rec_aws_backoff_ms(&client->retry, n, throttled, random64());
+    uint32_t asked = 0;
+    if (rec_aws_retry_after_ms(rec_aws_response_header(resp, "Retry-After"), rec_clock_now_ms(),
+                               &asked) == 0 && asked > delay)
+        delay = asked;
+    return delay;
+}
+
 int rec_aws_send(struct rec_aws_client *client, const struct rec_aws_request *req,
                  struct rec_aws_response *resp)
 {
@@ -262,13 +275,20 @@ int rec_aws_send(struct rec_aws_client *client, const struct rec_aws_request *re
             break;
         if (req->on_body && resp->body_bytes && http_is_2xx(resp->status))
             break; /* bytes already handed over cannot be taken back */
+        if (req->on_body && resp->stalled && http_is_2xx(resp->status))
+            break; /* a stream that answered, then went quiet: the caller's to judge
+                      (GetMedia's live edge), not a failure to repeat */
         int throttled = rec_aws_is_throttling(resp->status, resp->error_code);
-        uint32_t delay = rec_aws_backoff_ms(&client->retry, n, throttled, random64());
-        if (req->deadline_ms && rec_clock_now_ms() + (int64_t)delay >= req->deadline_ms) {
-            rec_log(REC_LOG_WARN, "not retrying AWS request: the deadline comes first",
+        uint32_t delay = retry_delay(client, resp, n, throttled);
+        const char *why = delay > REC_AWS_RETRY_AFTER_MAX_MS ? "the service asks for too long a wait"
+                          : req->deadline_ms && rec_clock_now_ms() + (int64_t)delay >= req->deadline_ms
+                              ? "the deadline comes first"
+                              : NULL;
+        if (why) {
+            rec_log(REC_LOG_WARN, "not retrying AWS request", LOG_STR("reason", why),
                     LOG_STR("service", client->signing_name), LOG_STR("method", req->method),
                     LOG_INT("status", resp->status), LOG_STR("code", resp->error_code),
-                    LOG_INT("attempt", n));
+                    LOG_INT("attempt", n), LOG_INT("delayMs", delay));
             break;
         }
         rec_log(REC_LOG_WARN, "retrying AWS request", LOG_STR("service", client->signing_name),

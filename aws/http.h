@@ -165,7 +165,9 @@ const char *rec_aws_client_region(const struct rec_aws_client *client);
  *                    or body_source returned (both retriable 0).
  * When on_body has been given bytes, a failure is not retried inside (the
  * bytes are already consumed): it is returned with retriable 1 and
- * resp->body_bytes so the caller can resume (KVS: continuation token). */
+ * resp->body_bytes so the caller can resume (KVS: continuation token); so
+ * is a 2xx answer that stalls before its first body byte (resp->stalled:
+ * GetMedia at the live edge answers, then sends nothing). */
 int rec_aws_send(struct rec_aws_client *client, const struct rec_aws_request *req,
                  struct rec_aws_response *resp);
 

@@ -11,11 +11,22 @@
  * ClientLimitExceededException and ConnectionLimitExceededException (400)
  * for throttling; S3 answers SlowDown (503); Connect ThrottlingException
  * (429); EC2-style services RequestLimitExceeded.
+ *
+ * A service that says how long to wait (Retry-After, RFC 9110 §10.2.3:
+ * delay-seconds or an HTTP-date; S3 and the JSON services send it with 503
+ * and 429) is waited at least that long: retrying sooner only earns another
+ * refusal. The request layer still never waits past the caller's deadline,
+ * and a wait longer than REC_AWS_RETRY_AFTER_MAX_MS is not started at all:
+ * the failure goes back retriable, for Lambda to deliver the record again
+ * later instead of holding the invocation.
  */
 #ifndef REC_AWS_RETRY_H
 #define REC_AWS_RETRY_H
 
 #include <stdint.h>
+
+/* The longest Retry-After the layer waits, ms (two minutes). */
+#define REC_AWS_RETRY_AFTER_MAX_MS 120000u
 
 struct rec_aws_retry_policy {
     unsigned max_attempts;           /* attempts in all, first one included (>= 1) */
@@ -41,5 +52,13 @@ int rec_aws_is_retriable(long status, const char *code, int transport_failed);
  * 64-bit random value (the caller draws it, so tests can fix it). */
 uint32_t rec_aws_backoff_ms(const struct rec_aws_retry_policy *p, unsigned retry, int throttled,
                             uint64_t random);
+
+/* Parses a Retry-After value: delay-seconds ("3") or an IMF-fixdate HTTP-date
+ * ("Sun, 06 Nov 1994 08:49:37 GMT", compared with now_ms, Unix epoch ms; a
+ * date in the past is 0 ms). Leading and trailing spaces are ignored.
+ * Returns 0 with *out_ms (milliseconds to wait, saturated at UINT32_MAX), or
+ * REC_ERR_INVALID (NULL, empty, negative or any other text: the header is
+ * then ignored and the usual backoff applies). */
+int rec_aws_retry_after_ms(const char *value, int64_t now_ms, uint32_t *out_ms);
 
 #endif

@@ -161,14 +161,18 @@ void rec_log_write(enum rec_log_level level, const char *message,
         }
         rec_buf_append(&b, "\n", 1);
     }
-    FILE *out = g_log.stream ? g_log.stream : stdout;
     if (b.data && b.data[b.len - 1] != '\n') {
         /* The cap cut the line: end it so the next line starts cleanly. */
         b.data[b.len - 1] = '\n';
     }
-    if (b.data) {
-        fwrite(b.data, 1, b.len, out);
-        fflush(out);
-    }
+    if (b.data)
+        rec_log_write_line(b.data, b.len);
     rec_buf_clean_up(&b, 0);
+}
+
+void rec_log_write_line(const char *text, size_t len)
+{
+    FILE *out = g_log.stream ? g_log.stream : stdout;
+    fwrite(text, 1, len, out);
+    fflush(out);
 }

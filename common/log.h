@@ -66,4 +66,10 @@ int rec_log_enabled(enum rec_log_level level);
 void rec_log_write(enum rec_log_level level, const char *message,
                    const struct rec_log_field *fields, size_t n);
 
+/* Writes one complete line (text of len bytes, ending with '\n') to the
+ * log's stream with one write and a flush, whatever the level: the writer
+ * metric lines share with log lines (common/metrics.h), so neither ever
+ * sees half of the other. */
+void rec_log_write_line(const char *text, size_t len);
+
 #endif

@@ -17,6 +17,7 @@
 #define REC_CONNECT_CTR_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/error.h"
 #include "connect/paused_spans.h"
@@ -35,6 +36,9 @@ struct ctr_recording {
     char stream_arn[CTR_ARN_MAX + 1];                    /* Location */
     char start_fragment[FRAGMENT_NUMBER_MAX_DIGITS + 1]; /* FragmentStartNumber, "" if absent */
     char stop_fragment[FRAGMENT_NUMBER_MAX_DIGITS + 1];  /* FragmentStopNumber, "" if absent */
+    int64_t start_ms, stop_ms; /* StartTimestamp / StopTimestamp ("2024-02-25T10:11:12Z", a
+                                  fraction allowed), Unix epoch ms; 0 when absent or in
+                                  another form (they only narrow ListFragments) */
 };
 
 struct ctr {

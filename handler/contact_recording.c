@@ -7,6 +7,7 @@
 #include "common/buf.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "connect/object_names.h"
 
 /* One KVS recording of the contact and what became of it. */
@@ -31,6 +32,29 @@ static double seconds(const struct recorder_track_stats *t)
     return t->rate ? (double)t->samples / t->rate : 0.0;
 }
 
+/* The metric line of a recording that stored objects (the log line's
+ * figures, for dashboards and alarms). */
+static void emit_entry_metrics(const struct contact_recorder *rec, const struct ctr *ctr,
+                               const struct entry_run *e, int64_t elapsed_ms)
+{
+    const struct stream_recording_result *r = &e->result;
+    if (!(r->committed[0] || r->committed[1] || r->committed[2]))
+        return;
+    double a = seconds(&r->stats.track[0]), b = seconds(&r->stats.track[1]);
+    struct rec_metrics m;
+    rec_metrics_begin(&m, rec->handler_name);
+    rec_metrics_property(&m, "contactId", ctr->contact_id);
+    rec_metrics_count(&m, "RecordingsStored", 1);
+    rec_metrics_value(&m, "AudioSeconds", REC_METRIC_SECONDS, a > b ? a : b);
+    rec_metrics_value(&m, "BytesUploaded", REC_METRIC_BYTES, (double)(r->bytes[0] + r->bytes[1] + r->bytes[2]));
+    rec_metrics_value(&m, "RecordingMs", REC_METRIC_MILLISECONDS, (double)elapsed_ms);
+    uint64_t redacted = r->stats.redacted_ms[0] > r->stats.redacted_ms[1] ? r->stats.redacted_ms[0]
+                                                                          : r->stats.redacted_ms[1];
+    if (redacted) /* only when set: most recordings have no paused span */
+        rec_metrics_value(&m, "RedactedMs", REC_METRIC_MILLISECONDS, (double)redacted);
+    rec_metrics_emit(&m);
+}
+
 static void log_entry(const struct ctr *ctr, const struct entry_run *e, int64_t elapsed_ms)
 {
     const struct ctr_recording *entry = &ctr->recordings[e->index - 1];
@@ -53,7 +77,8 @@ static void log_entry(const struct ctr *ctr, const struct entry_run *e, int64_t 
             LOG_INT("recording", e->index), LOG_INT("fragmentsUsed", st->fragments_used),
             LOG_INT("fragmentsSkipped", st->fragments_skipped),
             LOG_STR("firstFragment", st->first_fragment), LOG_STR("lastFragment", st->last_fragment),
-            LOG_STR("doneReason", st->done_reason), LOG_INT("getMediaCalls", r->session.calls),
+            LOG_STR("doneReason", st->done_reason), LOG_STR("readWith", r->read_with),
+            LOG_INT("getMediaCalls", r->session.calls), LOG_INT("listFragmentsCalls", r->session.list_calls),
             LOG_DBL("fromCustomerSeconds", seconds(&st->track[0])),
             LOG_DBL("toCustomerSeconds", seconds(&st->track[1])),
             LOG_INT("bytesUploaded", r->bytes[0] + r->bytes[1] + r->bytes[2]),
@@ -97,6 +122,10 @@ static void record_entry(const struct contact_recorder *rec, const struct ctr *c
                       .redaction = *redaction, .encoder = &encoder },
         .idle_ms = cfg->idle_ms,
         .max_calls = cfg->max_get_media_calls,
+        .read_mode = cfg->read_mode,
+        .start_ms = entry->start_ms,
+        .stop_ms = entry->stop_ms,
+        .fragment_batch = cfg->fragment_batch,
         .read_deadline_ms = deadline_ms ? deadline_ms - cfg->finish_reserve_ms : 0,
         .deadline_ms = deadline_ms,
         .upload = { .bucket = cfg->bucket, .content_type = audio_format_content_type(cfg->encoding.format),
@@ -184,7 +213,9 @@ static enum rec_outcome record_entries(const struct contact_recorder *rec, const
         }
         int64_t t0 = rec_clock_now_ms();
         record_entry(rec, ctr, (unsigned)i + 1, redaction, deadline_ms, e);
-        log_entry(ctr, e, rec_clock_now_ms() - t0);
+        int64_t elapsed = rec_clock_now_ms() - t0;
+        log_entry(ctr, e, elapsed);
+        emit_entry_metrics(rec, ctr, e, elapsed);
         result = rec_outcome_worst(result, rec_outcome_of(&e->err));
         if (result != REC_OUTCOME_RETRIABLE && add_urls(rec, e, urls, stored)) {
             rec_log(REC_LOG_ERROR, "recording URLs exceed the contact attributes limit",

@@ -27,14 +27,18 @@ struct contact_recorder {
     const struct kvs_recording_config *cfg;
     const struct stream_recording_clients *clients;
     struct connect_client *connect;
+    const char *handler_name; /* the Handler dimension of its metric lines */
 };
 
 /* Records ctr (a contact ctr_wants_recording accepted) before deadline_ms
  * (absolute epoch ms; 0: none) and logs what happened: one line per KVS
  * recording ("recording stored" at INFO, "recording incomplete" or
  * "recording failed permanently" at ERROR, "recording failed; Lambda will
- * retry the record" at WARN) and one for the attributes. Returns the
- * contact's outcome. */
+ * retry the record" at WARN) and one for the attributes, and one metric
+ * line (common/metrics.h) per KVS recording that stored objects:
+ * RecordingsStored (Count), AudioSeconds (the longer track, Seconds),
+ * BytesUploaded (Bytes), RecordingMs (reading and uploading, Milliseconds).
+ * Returns the contact's outcome. */
 enum rec_outcome contact_recording_run(const struct contact_recorder *rec, const struct ctr *ctr,
                                        int64_t deadline_ms);
 

@@ -16,7 +16,11 @@
  *   DEADLINE_START_RESERVE_MS  no new recording starts with less time left (30000)
  *   DEADLINE_FINISH_RESERVE_MS reading stops this long before the deadline,
  *                            leaving time to upload and report (15000)
- *   GET_MEDIA_MAX_CALLS      GetMedia calls per recording, resumes included (50)
+ *   GET_MEDIA_MAX_CALLS      GetMedia calls per recording, resumes included (50);
+ *                            also the GetMediaForFragmentList calls
+ *   KVS_READ_MODE            auto (default), getmedia or fragment-list
+ *                            (kvs/media_session.h; README "The bounded reader")
+ *   FRAGMENT_LIST_BATCH      fragments per GetMediaForFragmentList (1..1000, 1000)
  *   PAUSE_MARGIN_MS          silence this long before and after each paused span
  *                            of recordingPausedSpans (1000; recorder/redaction.h)
  *   OUTPUT_FORMAT            wav (default), flac, mp3 or opus (audio/audio_format.h:
@@ -38,6 +42,7 @@
 
 #include "audio/audio_format.h"
 #include "common/error.h"
+#include "kvs/media_session.h"
 
 /* Longest values accepted, bytes. */
 #define KVS_RECORDING_BUCKET_MAX 63   /* S3 bucket names are 3..63 characters */
@@ -65,6 +70,8 @@ struct kvs_recording_config {
     int64_t pause_margin_ms;
     struct audio_encoding encoding;
     char spool_dir[KVS_RECORDING_SPOOL_DIR_MAX + 1];
+    enum media_read_mode read_mode;
+    unsigned fragment_batch;
 };
 
 /* Reads the variables above into *cfg (caller's storage). Returns 0, or

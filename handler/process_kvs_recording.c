@@ -7,6 +7,11 @@
  * Lambda with Kinesis Data Streams", AWS Lambda Developer Guide:
  * {"batchItemFailures":[{"itemIdentifier":"<sequenceNumber>"}]}) for the
  * records whose outcome is retriable (handler/outcome.h).
+ *
+ * Metric lines (common/metrics.h), besides the recordings' own
+ * (handler/contact_recording.h): RecordingFailures (Count) per record that
+ * failed, with its outcome as the Class dimension (retriable or permanent);
+ * BatchItemFailures and BatchRecords (Count) per invocation.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +22,7 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "connect/ctr.h"
 #include "handler/contact_recording.h"
 #include "handler/handler.h"
@@ -33,6 +39,17 @@ struct kvs_recording_handler {
     struct contact_recorder contacts;
 };
 
+/* One RecordingFailures line for a record that failed (retriable or permanent). */
+static void emit_failure(const char *contact_id, enum rec_outcome o)
+{
+    struct rec_metrics m;
+    rec_metrics_begin(&m, process_kvs_recording_handler.name);
+    rec_metrics_dimension(&m, "Class", rec_outcome_name(o));
+    rec_metrics_property(&m, "contactId", contact_id);
+    rec_metrics_count(&m, "RecordingFailures", 1);
+    rec_metrics_emit(&m);
+}
+
 /* Decodes and filters one Kinesis record; records its contact if asked to. */
 static enum rec_outcome process_record(struct kvs_recording_handler *h, const cJSON *record,
                                        int64_t deadline_ms)
@@ -42,7 +59,7 @@ static enum rec_outcome process_record(struct kvs_recording_handler *h, const cJ
     char *text = NULL;
     size_t len = 0;
     enum rec_outcome result = REC_OUTCOME_PERMANENT;
-    struct ctr *ctr = malloc(sizeof(*ctr));
+    struct ctr *ctr = calloc(1, sizeof(*ctr)); /* contact_id "" until parsed */
     if (!ctr) {
         result = REC_OUTCOME_RETRIABLE;
         goto cleanup;
@@ -67,6 +84,8 @@ static enum rec_outcome process_record(struct kvs_recording_handler *h, const cJ
     }
     result = contact_recording_run(&h->contacts, ctr, deadline_ms);
 cleanup:
+    if (result != REC_OUTCOME_STORED)
+        emit_failure(ctr && ctr->contact_id[0] ? ctr->contact_id : NULL, result);
     free(ctr);
     free(text);
     return result;
@@ -108,7 +127,8 @@ static int kvs_recording_init(void **state, char *reason, size_t reason_len)
         kvs_recording_destroy(h);
         return rc;
     }
-    h->contacts = (struct contact_recorder){ .cfg = &h->cfg, .clients = &h->clients, .connect = h->connect };
+    h->contacts = (struct contact_recorder){ .cfg = &h->cfg, .clients = &h->clients, .connect = h->connect,
+                                             .handler_name = process_kvs_recording_handler.name };
     *state = h;
     return 0;
 }
@@ -159,6 +179,11 @@ static int kvs_recording_invoke(void *state, const struct handler_context *ctx, 
         }
     }
     rec_log(REC_LOG_INFO, "batch done", LOG_INT("records", n), LOG_INT("batchItemFailures", failed));
+    struct rec_metrics m;
+    rec_metrics_begin(&m, process_kvs_recording_handler.name);
+    rec_metrics_count(&m, "BatchItemFailures", failed);
+    rec_metrics_count(&m, "BatchRecords", n);
+    rec_metrics_emit(&m);
     if (!(text = cJSON_PrintUnformatted(out)))
         goto cleanup;
     rc = rec_buf_append_str(&result->response, text);

@@ -4,7 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/log.h"
 #include "s3/upload_sink.h"
+
+/* ListFragments' range: the CTR's timestamps (whole seconds, Connect's
+ * clock) widened by a minute on each side, so clock skew and rounding never
+ * leave the first or last fragment out; the numbers decide what is kept. */
+#define STREAM_RECORDING_LIST_MARGIN_MS 60000
 
 struct run;
 
@@ -104,9 +110,18 @@ static void sink_resume_point(void *user, struct kvs_resume_point *out)
     recorder_resume_point(run->recorder, out);
 }
 
-static int read_media(struct run *run, struct media_session_result *res, struct rec_error *err)
+/* Whether the job names the span a fragment list needs. */
+static int has_span(const struct stream_recording_job *job)
+{
+    const struct recorder_options *r = &job->recorder;
+    return job->start_by_fragment && r->start_fragment && *r->start_fragment && r->stop_fragment &&
+           *r->stop_fragment && job->start_ms > 0 && job->stop_ms >= job->start_ms;
+}
+
+static int read_media(struct run *run, struct stream_recording_result *out, struct rec_error *err)
 {
     const struct stream_recording_job *job = run->job;
+    struct media_session_result *res = &out->session;
     int by_fragment = job->start_by_fragment && job->recorder.start_fragment &&
                       *job->recorder.start_fragment;
     struct media_session_config session = {
@@ -120,9 +135,28 @@ static int read_media(struct run *run, struct media_session_result *res, struct 
         .deadline_ms = job->read_deadline_ms,
         .log_name = job->log_name,
         .log_value = job->log_value,
+        .stop_fragment = job->recorder.stop_fragment,
+        .start_ms = job->start_ms,
+        .stop_ms = job->stop_ms,
+        .list_margin_ms = STREAM_RECORDING_LIST_MARGIN_MS,
+        .batch_fragments = job->fragment_batch ? job->fragment_batch : KVS_FRAGMENT_LIST_MAX,
     };
     struct media_sink sink = { .user = run, .push = sink_push, .restart = sink_restart,
                                .resume_point = sink_resume_point };
+    if (job->read_mode != MEDIA_READ_GET_MEDIA && has_span(job)) {
+        struct rec_error list_err;
+        rec_error_clear(&list_err);
+        out->read_with = "GetMediaForFragmentList";
+        int rc = media_session_read_fragments(&session, &sink, res, &list_err);
+        if (!(rc && res->not_listed && job->read_mode == MEDIA_READ_AUTO)) {
+            rec_error_wrap(err, &list_err, NULL);
+            return rc;
+        }
+        rec_log(REC_LOG_INFO, "the recording's fragments are not listed; reading with GetMedia",
+                LOG_STR(job->log_name, job->log_value), LOG_STR("stream", job->stream_arn),
+                LOG_STR("reason", list_err.message));
+    }
+    out->read_with = "GetMedia";
     return media_session_read(&session, &sink, res, err);
 }
 
@@ -176,7 +210,7 @@ int stream_recording_run(const struct stream_recording_job *job, struct stream_r
         rec_error_set(&e, rc, 0, "bad recording entry: %s", rec_strerror(rc));
         goto cleanup;
     }
-    read_media(run, &out->session, &read_err);
+    read_media(run, out, &read_err);
     if (read_err.retriable) {
         /* Discard: destroying without finish aborts every upload. */
         recorder_get_stats(run->recorder, &out->stats);

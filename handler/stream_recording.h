@@ -13,6 +13,17 @@
  *  - a failure that never will (a 4xx answer, malformed media, a track we
  *    cannot decode, a cap): every complete block read is kept (the outputs
  *    with audio are committed), err says what went wrong, not retriable.
+ *
+ * How the stream is read (job->read_mode, KVS_READ_MODE):
+ *  - MEDIA_READ_GET_MEDIA: GetMedia from the start fragment (or NOW);
+ *  - MEDIA_READ_FRAGMENT_LIST: ListFragments + GetMediaForFragmentList when
+ *    the job names its span (start and stop fragments, both timestamps,
+ *    reading by fragment); a span ListFragments does not cover yet is a
+ *    retriable failure. A job without a span is read with GetMedia;
+ *  - MEDIA_READ_AUTO: as MEDIA_READ_FRAGMENT_LIST, except that a span not
+ *    listed is read with GetMedia at once (nothing was read yet), which
+ *    then gives the authoritative answer.
+ * The recorder sees the same bytes either way, so the objects are the same.
  */
 #ifndef REC_HANDLER_STREAM_RECORDING_H
 #define REC_HANDLER_STREAM_RECORDING_H
@@ -72,7 +83,11 @@ struct stream_recording_job {
     struct recorder_options recorder; /* tracks, call tag and id, fragment range,
                                          outputs wanted, encoder; its sinks are set here */
     long idle_ms;               /* the live edge: a GetMedia idle this long */
-    unsigned max_calls;         /* GetMedia calls, resumes included */
+    unsigned max_calls;         /* GetMedia calls, resumes included (also the
+                                   GetMediaForFragmentList calls) */
+    enum media_read_mode read_mode; /* see read_media's rule below */
+    int64_t start_ms, stop_ms;  /* the span's timestamps (epoch ms; 0: unknown) */
+    unsigned fragment_batch;    /* fragments per GetMediaForFragmentList (1..1000) */
     int64_t read_deadline_ms;   /* absolute epoch ms: reading stops (retriable); 0: none */
     int64_t deadline_ms;        /* absolute epoch ms for the uploads; 0: none */
     struct stream_recording_upload upload;
@@ -91,6 +106,7 @@ struct stream_recording_result {
                                          as far as creating the recorder) */
     struct media_session_result session;
     int redacted_meta_left_out; /* an object went up in parts without redacted-ms */
+    const char *read_with;            /* "GetMedia" or "GetMediaForFragmentList" (static) */
 };
 
 /* Runs the job. out is the caller's storage, filled in every case. Returns

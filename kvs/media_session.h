@@ -41,6 +41,11 @@
 
 #define MEDIA_SINK_DONE 1
 
+/* How a recording is read (KVS_READ_MODE): GetMedia from the start
+ * fragment; ListFragments + GetMediaForFragmentList (media_session_read_fragments);
+ * or the list when the recording names its span and GetMedia otherwise. */
+enum media_read_mode { MEDIA_READ_AUTO = 0, MEDIA_READ_GET_MEDIA, MEDIA_READ_FRAGMENT_LIST };
+
 /* Where the stream's bytes go: the reader of the Matroska (the recorder,
  * through a small adapter). */
 struct media_sink {
@@ -70,6 +75,14 @@ struct media_session_config {
     const char *log_name;        /* a field put on the session's log lines, e.g.
                                     "contactId"; NULL: none */
     const char *log_value;
+    /* media_session_read_fragments only (start_selector is not used there;
+     * start_fragment is) */
+    const char *stop_fragment;   /* the last fragment wanted (included) */
+    int64_t start_ms, stop_ms;   /* the recording's span, Unix epoch ms (the CTR's
+                                    StartTimestamp / StopTimestamp) */
+    int64_t list_margin_ms;      /* listed this much before and after the span */
+    unsigned batch_fragments;    /* fragments per GetMediaForFragmentList, 1..1000 */
+    size_t max_fragments;        /* cap on the fragments listed (0: the default) */
 };
 
 /* How the reading ended. */
@@ -80,6 +93,10 @@ struct media_session_result {
     unsigned calls;        /* GetMedia requests sent */
     unsigned endpoint_refreshes; /* endpoints forgotten after InvalidEndpointException */
     uint64_t media_bytes;  /* bytes given to the sink, all calls */
+    /* media_session_read_fragments only */
+    unsigned list_calls;   /* ListFragments pages */
+    size_t fragments;      /* fragments from the start to the stop fragment listed */
+    int not_listed;        /* ListFragments did not list the start or stop fragment */
 };
 
 /* Reads cfg->stream_arn into sink until the sink is done (out->complete)
@@ -96,5 +113,30 @@ struct media_session_result {
  * REC_AWS_STOP is never returned. */
 int media_session_read(const struct media_session_config *cfg, const struct media_sink *sink,
                        struct media_session_result *out, struct rec_error *err);
+
+/* The bounded reading: ListFragments over the span (kvs/fragment_list.h),
+ * then GetMediaForFragmentList in batches of cfg->batch_fragments, in
+ * fragment-number order, into the same sink, so the sink sees what a
+ * GetMedia from the start fragment would give it up to the stop fragment,
+ * and nothing waits at a live edge. Data endpoints from the cache
+ * (LIST_FRAGMENTS, GET_MEDIA_FOR_FRAGMENT_LIST), asked again once on
+ * InvalidEndpointException. A batch cut short (a dropped connection, a
+ * stall of idle_ms) goes on after the last complete fragment, as GetMedia's
+ * resume does; at most max_calls GetMediaForFragmentList calls. Returns 0
+ * with out->complete when the sink said done or every listed fragment was
+ * delivered. Failures, with err filled:
+ *   REC_ERR_NOT_FOUND, retriable, out->not_listed: the start or stop
+ *     fragment is not listed (not archived yet, or no longer: Lambda's
+ *     retries are bounded), nothing was read;
+ *   REC_ERR_NOT_FOUND, retriable: the answer's media said FRAGMENT_NOT_FOUND
+ *     for a listed fragment (the sink's code: listing is eventually
+ *     consistent, "GET_MEDIA_FOR_FRAGMENT_LIST returns status ok for
+ *     fragment not found", aws-sdk-js issue 3217);
+ *   otherwise as media_session_read (REC_ERR_LIMIT also for a span over
+ *   the list's cap, not retriable; REC_ERR_INVALID for a bad cfg or span).
+ * Rule sources: Kinesis Video Archived Media API Reference,
+ * "ListFragments", "GetMediaForFragmentList". */
+int media_session_read_fragments(const struct media_session_config *cfg, const struct media_sink *sink,
+                                 struct media_session_result *out, struct rec_error *err);
 
 #endif

@@ -267,8 +267,11 @@ static int on_tag(void *user, const struct mkv_tag *tag)
 static int on_kvs_error(void *user, const char *code, const char *id)
 {
     struct fragment_gate *g = user;
-    return rec_error_set(g->err, REC_ERR_AWS, 0, "GetMedia reported error code %.40s%s%.80s",
-                         code, id ? ", id " : "", id ? id : "");
+    /* GetMediaForFragmentList names a fragment it cannot serve this way, with
+     * HTTP 200 (aws-sdk-js issue 3217): the caller may try again later */
+    int not_found = strcmp(code, "FRAGMENT_NOT_FOUND") == 0;
+    return rec_error_set(g->err, not_found ? REC_ERR_NOT_FOUND : REC_ERR_AWS, 0,
+                         "GetMedia reported error code %.40s%s%.80s", code, id ? ", id " : "", id ? id : "");
 }
 
 static int on_fragment_start(void *user, const struct mkv_fragment_info *f)

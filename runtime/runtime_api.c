@@ -10,10 +10,6 @@
 
 #include "common/error.h"
 
-struct header_ctx {
-    struct runtime_invocation *inv;
-};
-
 static size_t on_body(char *ptr, size_t size, size_t nmemb, void *user)
 {
     struct rec_buf *b = user;
@@ -30,19 +26,32 @@ static void copy_value(char *dst, size_t cap, const char *v, size_t len)
         v++;
         len--;
     }
+    /* a value that does not fit is refused, never cut: a shortened request
+     * id would answer another invocation (runtime_next then reports the id
+     * as missing) */
     if (len >= cap)
-        len = cap - 1;
+        len = 0;
+    /* nor is one with control bytes (HTTP field values have none; a NUL
+     * would shorten the id, a CR or LF would split a later request line) */
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+            len = 0;
     memcpy(dst, v, len);
     dst[len] = '\0';
 }
 
 static size_t on_header(char *ptr, size_t size, size_t nmemb, void *user)
 {
-    struct runtime_invocation *inv = user;
     size_t n = size * nmemb;
+    runtime_parse_header(user, ptr, n);
+    return n;
+}
+
+void runtime_parse_header(struct runtime_invocation *inv, const char *ptr, size_t n)
+{
     const char *colon = memchr(ptr, ':', n);
     if (!colon)
-        return n;
+        return;
     size_t name_len = (size_t)(colon - ptr);
     const char *v = colon + 1;
     size_t vlen = n - name_len - 1;
@@ -59,7 +68,6 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *user)
         copy_value(inv->trace_id, sizeof(inv->trace_id), v, vlen);
     }
 #undef IS
-    return n;
 }
 
 int runtime_client_init(struct runtime_client *c, const char *api)
@@ -104,6 +112,15 @@ static int status_to_error(long status)
     return REC_ERR_HTTP;
 }
 
+/* libcurl calls it at least once a second while `next` waits: the one way
+ * to end that wait (Lambda's shutdown, a local run's Ctrl-C) cleanly. */
+static int on_wait(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+    (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+    const volatile sig_atomic_t *stop = user;
+    return *stop ? 1 : 0;
+}
+
 int runtime_next(struct runtime_client *c, const struct runtime_invocation **out)
 {
     char url[320];
@@ -112,7 +129,16 @@ int runtime_next(struct runtime_client *c, const struct runtime_invocation **out
     memset(&c->inv, 0, sizeof(c->inv));
     curl_easy_setopt(c->curl, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(c->curl, CURLOPT_HEADERDATA, &c->inv);
+    if (c->stop) {
+        if (*c->stop)
+            return REC_ERR_STATE;
+        curl_easy_setopt(c->curl, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(c->curl, CURLOPT_XFERINFOFUNCTION, on_wait);
+        curl_easy_setopt(c->curl, CURLOPT_XFERINFODATA, (void *)c->stop);
+    }
     CURLcode cc = curl_easy_perform(c->curl);
+    if (cc == CURLE_ABORTED_BY_CALLBACK)
+        return REC_ERR_STATE;
     c->last_status = 0;
     curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &c->last_status);
     if (cc == CURLE_WRITE_ERROR)

@@ -12,6 +12,7 @@
 #ifndef REC_RUNTIME_RUNTIME_API_H
 #define REC_RUNTIME_RUNTIME_API_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,6 +37,9 @@ struct runtime_client {
     struct rec_buf body;      /* last response body (the event, for next) */
     struct runtime_invocation inv;
     long last_status;         /* HTTP status of the last call */
+    /* set (from a signal handler) to end a waiting `next` within about a
+     * second; NULL: never */
+    const volatile sig_atomic_t *stop;
 };
 
 /* Prepares the client for AWS_LAMBDA_RUNTIME_API's value (host:port).
@@ -45,7 +49,7 @@ int runtime_client_init(struct runtime_client *c, const char *api);
 
 /* GET /runtime/invocation/next. On success *out points into c (valid until
  * the next call). Returns 0; REC_ERR_HTTP on a transport failure or a non-200
- * answer; REC_ERR_INVALID when the answer lacks a request id; REC_ERR_LIMIT
+ * answer; REC_ERR_STATE when *c->stop was set while it waited; REC_ERR_INVALID when the answer lacks a request id; REC_ERR_LIMIT
  * when the event exceeds RUNTIME_EVENT_LIMIT. */
 int runtime_next(struct runtime_client *c, const struct runtime_invocation **out);
 
@@ -61,6 +65,15 @@ int runtime_post_response(struct runtime_client *c, const char *request_id, cons
  * Errors as runtime_post_response. */
 int runtime_post_error(struct runtime_client *c, const char *request_id, const char *error_type,
                        const char *message);
+
+/* Reads one response header line of `next` ("Name: value", len bytes, CR/LF
+ * or not, not NUL-terminated) into inv: Lambda-Runtime-Aws-Request-Id,
+ * -Deadline-Ms (decimal epoch ms; anything else gives 0), -Invoked-Function-Arn
+ * and -Trace-Id; other lines are ignored. Values are trimmed of spaces and
+ * line ends; one longer than its field or holding a control byte is left
+ * empty, never cut or kept half (always NUL-terminated). The
+ * outside input of the runtime (fuzz/fuzz_runtime_headers.c). */
+void runtime_parse_header(struct runtime_invocation *inv, const char *line, size_t len);
 
 /* Frees the handle and buffers. Safe to call twice. */
 void runtime_client_clean_up(struct runtime_client *c);

@@ -19,6 +19,7 @@ import io
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -121,11 +122,14 @@ def main():
                 say(f"invoking bootstrap with {os.path.relpath(EVENT, ROOT)} (2 contact trace records)")
                 answer = rt.invoke_and_wait(event, timeout_ms=120000, timeout=180)
             finally:
-                rt.next_fails = True  # bootstrap gives up on /next and exits
+                # As Lambda's shutdown does: SIGTERM while bootstrap waits for the next
+                # invocation; it leaves its loop and exits 0 before the emulator goes away.
+                proc.send_signal(signal.SIGTERM)
                 try:
                     proc.wait(timeout=30)
                 except subprocess.TimeoutExpired:
                     proc.kill()
+                    proc.wait(timeout=30)
             body = answer["body"].decode(errors="replace")
             say(f"function {answer['kind']}: {body}")
             s3 = st.client("s3")

@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 
 #include "common/bytes.h"
+#include "kvs/fragment_number.h"
 
 struct kvs_client {
     struct rec_aws_client *http;
@@ -62,6 +63,29 @@ cleanup:
     return rc;
 }
 
+/* What the two streaming calls (GetMedia, GetMediaForFragmentList) share. */
+struct media_call {
+    const char *operation, *path, *endpoint;
+    rec_aws_body_fn on_body;
+    void *user;
+    long idle_ms;
+    int64_t deadline_ms;
+};
+
+/* Sends body (NULL: building it ran out of memory) streaming the answer,
+ * then frees doc. */
+static int send_media(struct kvs_client *kvs, const struct media_call *c, const cJSON *body, cJSON *doc,
+                      struct rec_aws_response *resp, struct rec_error *err)
+{
+    struct service_json_request jr = {
+        .operation = c->operation, .endpoint_url = c->endpoint, .path = c->path, .body = body,
+        .on_body = c->on_body, .user = c->user, .idle_ms = c->idle_ms, .deadline_ms = c->deadline_ms,
+    };
+    int rc = service_json_send(kvs->http, &jr, resp, NULL, err);
+    cJSON_Delete(doc);
+    return rc;
+}
+
 int kvs_client_get_media(struct kvs_client *kvs, const struct kvs_get_media_request *req,
                          struct rec_aws_response *resp, struct rec_error *err)
 {
@@ -76,17 +100,91 @@ int kvs_client_get_media(struct kvs_client *kvs, const struct kvs_get_media_requ
                                 : "AfterFragmentNumber";
         ok = cJSON_AddStringToObject(sel, field, req->selector_value) != NULL;
     }
+    const struct media_call call = { "GetMedia", "/getMedia", req->endpoint, req->on_body, req->user,
+                                     req->idle_ms, req->deadline_ms };
+    return send_media(kvs, &call, ok ? doc : NULL, doc, resp, err);
+}
+
+/* The request document of one ListFragments page. NULL: out of memory. */
+static cJSON *list_request(const struct kvs_list_fragments_request *req)
+{
+    cJSON *doc = cJSON_CreateObject();
+    cJSON *sel = doc ? cJSON_AddObjectToObject(doc, "FragmentSelector") : NULL;
+    cJSON *range = sel ? cJSON_AddObjectToObject(sel, "TimestampRange") : NULL;
+    /* rest-json timestamps are epoch seconds; a fraction keeps the ms */
+    int ok = range && cJSON_AddStringToObject(doc, "StreamARN", req->stream_arn) &&
+             cJSON_AddNumberToObject(doc, "MaxResults", req->max_results) &&
+             cJSON_AddStringToObject(sel, "FragmentSelectorType", "SERVER_TIMESTAMP") &&
+             cJSON_AddNumberToObject(range, "StartTimestamp", (double)req->start_ms / 1000.0) &&
+             cJSON_AddNumberToObject(range, "EndTimestamp", (double)req->end_ms / 1000.0) &&
+             (!req->next_token || cJSON_AddStringToObject(doc, "NextToken", req->next_token));
+    if (!ok) {
+        cJSON_Delete(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+/* Hands the answer's fragments to on_fragment and copies its NextToken. */
+static int read_page(const cJSON *answer, kvs_fragment_fn on_fragment, void *user, char *next_token,
+                     size_t cap, struct rec_error *err)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(answer, "Fragments");
+    const char *token = service_json_string(answer, "NextToken");
+    if ((list && !cJSON_IsArray(list)) || rec_str_copy(next_token, cap, token ? token : "") != 0)
+        return rec_error_set(err, REC_ERR_INVALID, 0, "ListFragments answered with an unusable page");
+    const cJSON *f;
+    cJSON_ArrayForEach(f, list)
+    {
+        const char *number = service_json_string(f, "FragmentNumber");
+        const cJSON *ts = cJSON_GetObjectItemCaseSensitive(f, "ServerTimestamp");
+        if (!fragment_number_valid(number))
+            return rec_error_set(err, REC_ERR_INVALID, 0,
+                                 "ListFragments answered with a fragment without a valid FragmentNumber");
+        int rc = on_fragment(user, number, cJSON_IsNumber(ts) ? (int64_t)(ts->valuedouble * 1000.0) : 0);
+        if (rc)
+            return rec_error_set(err, rc, 0, "ListFragments: %s", rec_strerror(rc));
+    }
+    return 0;
+}
+
+int kvs_client_list_fragments(struct kvs_client *kvs, const struct kvs_list_fragments_request *req,
+                              kvs_fragment_fn on_fragment, void *user, char *next_token, size_t cap,
+                              struct rec_aws_response *resp, struct rec_error *err)
+{
+    cJSON *answer = NULL;
+    if (!req->endpoint || !req->stream_arn || req->max_results < 1 ||
+        req->max_results > KVS_LIST_MAX_RESULTS || req->end_ms < req->start_ms || !on_fragment)
+        return rec_error_set(err, REC_ERR_INVALID, 0, "ListFragments: a bad request");
+    cJSON *doc = list_request(req);
     struct service_json_request jr = {
-        .operation = "GetMedia",
-        .endpoint_url = req->endpoint,
-        .path = "/getMedia",
-        .body = ok ? doc : NULL,
-        .on_body = req->on_body,
-        .user = req->user,
-        .idle_ms = req->idle_ms,
-        .deadline_ms = req->deadline_ms,
+        .operation = "ListFragments", .endpoint_url = req->endpoint, .path = "/listFragments",
+        .body = doc, .deadline_ms = req->deadline_ms,
     };
-    int rc = service_json_send(kvs->http, &jr, resp, NULL, err);
+    int rc = service_json_send(kvs->http, &jr, resp, &answer, err);
+    if (!rc)
+        rc = read_page(answer, on_fragment, user, next_token, cap, err);
+    cJSON_Delete(answer);
     cJSON_Delete(doc);
     return rc;
+}
+
+int kvs_client_get_media_for_fragment_list(struct kvs_client *kvs,
+                                           const struct kvs_fragment_media_request *req,
+                                           struct rec_aws_response *resp, struct rec_error *err)
+{
+    if (!req->endpoint || !req->stream_arn || req->n < 1 || req->n > KVS_FRAGMENT_LIST_MAX)
+        return rec_error_set(err, REC_ERR_INVALID, 0, "GetMediaForFragmentList: a bad request");
+    cJSON *doc = cJSON_CreateObject();
+    cJSON *list = doc ? cJSON_AddArrayToObject(doc, "Fragments") : NULL;
+    int ok = list && cJSON_AddStringToObject(doc, "StreamARN", req->stream_arn);
+    for (size_t i = 0; ok && i < req->n; i++) {
+        cJSON *item = cJSON_CreateString(req->fragments[i]);
+        ok = item && cJSON_AddItemToArray(list, item);
+        if (!ok)
+            cJSON_Delete(item);
+    }
+    const struct media_call call = { "GetMediaForFragmentList", "/getMediaForFragmentList", req->endpoint,
+                                     req->on_body, req->user, req->idle_ms, req->deadline_ms };
+    return send_media(kvs, &call, ok ? doc : NULL, doc, resp, err);
 }

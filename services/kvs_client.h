@@ -12,10 +12,14 @@
  * second per stream: callers cache endpoints (kvs/endpoint_cache.h).
  *
  * The archived-media calls (Kinesis Video Archived Media API Reference,
- * "ListFragments", "GetMediaForFragmentList") belong here too: they are
- * JSON POSTs to the data endpoint of LIST_FRAGMENTS /
- * GET_MEDIA_FOR_FRAGMENT_LIST, signed as "kinesisvideo", so each is one
- * more function over service_json_send (services/service.h).
+ * "ListFragments", "GetMediaForFragmentList") are JSON POSTs to the data
+ * endpoint of LIST_FRAGMENTS / GET_MEDIA_FOR_FRAGMENT_LIST, signed as
+ * "kinesisvideo": ListFragments pages through the fragments whose server
+ * timestamps fall in a range (MaxResults 1..1000, NextToken up to 4096
+ * characters; "results are in no specific order, even across pages");
+ * GetMediaForFragmentList streams the listed fragments (1..1000 numbers) as
+ * GetMedia does, and reports a fragment it cannot serve inside the stream
+ * (AWS_KINESISVIDEO_ERROR_CODE FRAGMENT_NOT_FOUND), not as an HTTP error.
  *
  * One client per thread (aws/http.h): it reuses one connection.
  */
@@ -33,6 +37,11 @@
 #define KVS_API_GET_MEDIA "GET_MEDIA"
 #define KVS_API_LIST_FRAGMENTS "LIST_FRAGMENTS"
 #define KVS_API_GET_MEDIA_FOR_FRAGMENT_LIST "GET_MEDIA_FOR_FRAGMENT_LIST"
+
+/* ListFragments' and GetMediaForFragmentList's limits (the API reference). */
+#define KVS_LIST_MAX_RESULTS 1000
+#define KVS_FRAGMENT_LIST_MAX 1000
+#define KVS_NEXT_TOKEN_MAX 4096
 
 /* The longest data endpoint kept, in bytes with the NUL (KVS answers
  * "https://b-1234abcd.kinesisvideo.REGION.amazonaws.com"). */
@@ -83,5 +92,52 @@ struct kvs_get_media_request {
  * taken back): it comes back retriable, for the caller to resume. */
 int kvs_client_get_media(struct kvs_client *kvs, const struct kvs_get_media_request *req,
                          struct rec_aws_response *resp, struct rec_error *err);
+
+/* One ListFragments page: fragments whose ServerTimestamp is in
+ * [start_ms, end_ms] (Unix epoch ms, sent as SERVER_TIMESTAMP seconds). */
+struct kvs_list_fragments_request {
+    const char *endpoint;   /* GetDataEndpoint's answer for KVS_API_LIST_FRAGMENTS */
+    const char *stream_arn;
+    int64_t start_ms, end_ms;
+    const char *next_token; /* NULL: the first page; else the last page's token */
+    unsigned max_results;   /* 1..KVS_LIST_MAX_RESULTS */
+    int64_t deadline_ms;    /* absolute epoch ms; 0: none */
+};
+
+/* Gets each listed fragment: its number (a valid fragment number,
+ * kvs/fragment_number.h) and server timestamp (epoch ms). Return 0 to go
+ * on, or a negative REC_ERR_* to stop the page (returned as is). */
+typedef int (*kvs_fragment_fn)(void *user, const char *number, int64_t server_ms);
+
+/* ListFragments: one page, each fragment to on_fragment in the answer's
+ * order. next_token (cap bytes, KVS_NEXT_TOKEN_MAX + 1 always fits) gets the
+ * answer's NextToken, "" on the last page; it may be req->next_token's own
+ * storage (the request is sent before the answer is read). resp as for GetDataEndpoint.
+ * Returns 0, or with err filled: rec_aws_send's errors (retriable for
+ * throttling, 5xx, network, the deadline; not for 4xx), REC_ERR_INVALID
+ * (not retriable) for a bad request or an answer whose Fragments are not a
+ * list of valid fragment numbers, or whose NextToken does not fit;
+ * on_fragment's code. */
+int kvs_client_list_fragments(struct kvs_client *kvs, const struct kvs_list_fragments_request *req,
+                              kvs_fragment_fn on_fragment, void *user, char *next_token, size_t cap,
+                              struct rec_aws_response *resp, struct rec_error *err);
+
+/* GetMediaForFragmentList: the media of n (1..KVS_FRAGMENT_LIST_MAX)
+ * fragments, in the order given, streamed to on_body like GetMedia's
+ * (REC_AWS_STOP ends it). idle_ms: a connection quiet this long is
+ * abandoned (resp->stalled). Returns as kvs_client_get_media. */
+struct kvs_fragment_media_request {
+    const char *endpoint; /* GetDataEndpoint's answer for KVS_API_GET_MEDIA_FOR_FRAGMENT_LIST */
+    const char *stream_arn;
+    const char *const *fragments;
+    size_t n;
+    rec_aws_body_fn on_body;
+    void *user;
+    long idle_ms;
+    int64_t deadline_ms;
+};
+int kvs_client_get_media_for_fragment_list(struct kvs_client *kvs,
+                                           const struct kvs_fragment_media_request *req,
+                                           struct rec_aws_response *resp, struct rec_error *err);
 
 #endif

@@ -150,6 +150,22 @@ def keys_for(contact_id, date="2025/12/1", suffix=""):
             "mixed": f"{base}mixed{suffix}.wav"}
 
 
+def iso_ms(ms):
+    """Epoch ms as the CTR writes timestamps: ISO 8601 UTC, whole seconds."""
+    import datetime
+    return datetime.datetime.fromtimestamp(ms // 1000, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def ctr_with_span(cap, stream_arn, contact_id, **kw):
+    """ctr_for plus the recording's StartTimestamp / StopTimestamp (what
+    ListFragments needs), from the contact's first and last fragments."""
+    c = ctr_for(cap, stream_arn, contact_id, **kw)
+    frags = contact_fragments(cap, contact_id)
+    c["Recordings"][0]["StartTimestamp"] = iso_ms(frags[0].start_ms)
+    c["Recordings"][0]["StopTimestamp"] = iso_ms(frags[-1].start_ms + frags[-1].duration_ms)
+    return c
+
+
 __all__ = ["Capture", "FROM", "TO", "Bootstrap", "ctr", "ctr_for", "record", "event", "s3_wav",
            "keys_for", "write_capture", "contact_fragments", "CLOUDFRONT", "INSTANCE_ID", "PREFIX",
-           "DEFAULT_BUCKET"]
+           "DEFAULT_BUCKET", "ctr_with_span"]

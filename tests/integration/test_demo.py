@@ -21,6 +21,10 @@ class DemoTest(unittest.TestCase):
                                   env=env, capture_output=True, text=True, timeout=600)
             self.assertEqual(proc.returncode, 0, proc.stdout[-4000:] + proc.stderr[-4000:])
             self.assertIn('function response: {"batchItemFailures":[]}', proc.stdout)
+            # the function is stopped (SIGTERM) before its Runtime API goes away: no ERROR line
+            errors = [l for l in proc.stdout.splitlines() if "\tERROR\t" in l or "\tFATAL\t" in l]
+            self.assertEqual(errors, [])
+            self.assertIn("stopping: asked to by a signal", proc.stdout)
             files = sorted(os.listdir(out))
             self.assertEqual(len(files), 6, files)
             for name in files:

@@ -18,7 +18,7 @@ ALLOWED = {
     "chime": {"recorder", "kvs", "services", "common"},
     "recorder": {"kvs", "audio", "common"},
     "kvs": {"services/kvs_client.h", "aws/http.h", "common"},
-    "services": {"aws", "sigv4", "common"},
+    "services": {"aws", "sigv4", "common", "kvs/fragment_number.h"},
     "s3": {"services", "aws/http.h", "sigv4/crypto.h", "audio/byte_sink.h", "common"},
     "aws": {"sigv4", "common"},
     "sigv4": {"common"},

@@ -241,4 +241,10 @@ class LocalStack:
         self._post("/_stack/contacts", {"key": key, "Attributes": attributes})
 
 
+    def stream_log(self, name):
+        """Every call stream `name` got: {"calls" (GetMedia), "list_calls"
+        (ListFragments), "fragment_calls" (GetMediaForFragmentList)}."""
+        return self._get(f"/_stack/streams/{name}")
+
+
 SCOPED_INSTANCE = "inst-scoped"

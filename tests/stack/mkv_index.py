@@ -40,8 +40,8 @@ def _read_size(buf, pos):
     return (None if unknown else value), pos + width
 
 
-def _tag_value(tags_bytes):
-    m = _FRAG_TAG.search(tags_bytes)
+def _tag_value(tags_bytes, name=_FRAG_TAG):
+    m = name.search(tags_bytes)
     if not m:
         return None
     i = tags_bytes.find(b"\x44\x87", m.end())
@@ -106,3 +106,16 @@ def fragment_number_key(number):
     """Sort key for decimal fragment numbers of any length."""
     s = (number or "").lstrip("0")
     return (len(s), s)
+
+
+_SERVER_TS_TAG = re.compile(rb"AWS_KINESISVIDEO_SERVER_TIMESTAMP")
+
+
+def fragment_server_ms(buf, offset, length):
+    """The AWS_KINESISVIDEO_SERVER_TIMESTAMP tag of the fragment at
+    buf[offset:offset+length] in epoch ms ("1567100227.205" seconds), or None."""
+    value = _tag_value(bytes(buf[offset:offset + min(length, 1 << 16)]), _SERVER_TS_TAG)
+    try:
+        return int(round(float(value) * 1000)) if value else None
+    except ValueError:
+        return None

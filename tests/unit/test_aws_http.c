@@ -332,6 +332,56 @@ static void no_wait_is_started_past_the_deadline(void **state)
     ts_stop(s);
 }
 
+static void retry_after_is_waited_within_the_deadline(void **state)
+{
+    (void)state;
+    struct ts_answer a[] = {
+        { 503, "Retry-After: 1\r\n", "<Error><Code>SlowDown</Code></Error>", 0, 0, 0, 0 },
+        { 200, NULL, "{}", 0, 0, 0, 0 },
+    };
+    struct test_server *s = ts_start(a, 2);
+    /* a 1 ms backoff: only the service's Retry-After makes the wait a second */
+    struct rec_aws_client *c = client_for(s, 5, 1, 0);
+    struct rec_aws_response resp;
+    rec_aws_response_init(&resp);
+    struct rec_aws_request req = { .method = "GET", .path = "/b/k" };
+    int64_t start = rec_clock_mono_ms();
+    assert_int_equal(rec_aws_send(c, &req, &resp), 0);
+    assert_true(rec_clock_mono_ms() - start >= 1000);
+    assert_int_equal(resp.attempts, 2);
+    ts_stop(s);
+
+    /* a Retry-After that ends past the deadline is not waited: the failure
+     * goes back at once, retriable, after one attempt */
+    struct ts_answer b[] = { { 429, "Retry-After: 30\r\n",
+                               "{\"__type\":\"TooManyRequestsException\"}", 0, 0, 0, 0 } };
+    s = ts_start(b, 1);
+    rec_aws_client_destroy(c);
+    c = client_for(s, 5, 1, 0);
+    start = rec_clock_mono_ms();
+    req.deadline_ms = rec_clock_now_ms() + 5000;
+    assert_int_equal(rec_aws_send(c, &req, &resp), REC_ERR_AWS);
+    assert_true(rec_clock_mono_ms() - start < 2000);
+    assert_int_equal(resp.attempts, 1);
+    assert_int_equal(resp.retriable, 1);
+    assert_string_equal(resp.error_code, "TooManyRequestsException");
+    /* without a deadline, a wait over REC_AWS_RETRY_AFTER_MAX_MS is refused too */
+    struct ts_answer d[] = { { 503, "Retry-After: 3600\r\n", "", 0, 0, 0, 0 } };
+    ts_stop(s);
+    s = ts_start(d, 1);
+    rec_aws_client_destroy(c);
+    c = client_for(s, 5, 1, 0);
+    req.deadline_ms = 0;
+    assert_int_equal(rec_aws_send(c, &req, &resp), REC_ERR_AWS);
+    assert_int_equal(resp.attempts, 1);
+    char *text = logged();
+    assert_non_null(strstr(text, "the service asks for too long a wait"));
+    free(text);
+    rec_aws_response_clean_up(&resp);
+    rec_aws_client_destroy(c);
+    ts_stop(s);
+}
+
 static void deadline_during_a_slow_answer_times_out(void **state)
 {
     (void)state;
@@ -649,6 +699,7 @@ int main(void)
         cmocka_unit_test(signature_mismatch_403_is_not_retried),
         cmocka_unit_test(exhausted_retries_report_a_retriable_failure),
         cmocka_unit_test(no_wait_is_started_past_the_deadline),
+        cmocka_unit_test(retry_after_is_waited_within_the_deadline),
         cmocka_unit_test(deadline_during_a_slow_answer_times_out),
         cmocka_unit_test(streaming_delivers_the_body_and_can_stop_early),
         cmocka_unit_test(callback_error_aborts_without_retry),

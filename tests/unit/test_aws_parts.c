@@ -186,6 +186,35 @@ static void backoff_is_full_jitter_under_a_doubling_cap(void **state)
     assert_true(mid >= 199 && mid <= 201);
 }
 
+static void retry_after_takes_seconds_or_an_http_date(void **state)
+{
+    (void)state;
+    uint32_t ms = 7;
+    /* 1994-11-06T08:49:37Z = 784111777 s */
+    const int64_t now = INT64_C(784111777) * 1000;
+    assert_int_equal(rec_aws_retry_after_ms("3", now, &ms), 0);
+    assert_int_equal(ms, 3000);
+    assert_int_equal(rec_aws_retry_after_ms(" 0 ", now, &ms), 0);
+    assert_int_equal(ms, 0);
+    assert_int_equal(rec_aws_retry_after_ms("Sun, 06 Nov 1994 08:49:42 GMT", now, &ms), 0);
+    assert_int_equal(ms, 5000);
+    assert_int_equal(rec_aws_retry_after_ms("Sun, 06 Nov 1994 08:49:30 GMT", now, &ms), 0);
+    assert_int_equal(ms, 0); /* a date already past: no extra wait */
+    /* huge values saturate instead of wrapping into a short wait */
+    assert_int_equal(rec_aws_retry_after_ms("99999999999999999999999", now, &ms), 0);
+    assert_int_equal(ms, UINT32_MAX);
+    /* anything else is ignored by the caller (the usual backoff applies) */
+    ms = 7;
+    assert_int_equal(rec_aws_retry_after_ms(NULL, now, &ms), REC_ERR_INVALID);
+    assert_int_equal(rec_aws_retry_after_ms("", now, &ms), REC_ERR_INVALID);
+    assert_int_equal(rec_aws_retry_after_ms("-1", now, &ms), REC_ERR_INVALID);
+    assert_int_equal(rec_aws_retry_after_ms("1.5", now, &ms), REC_ERR_INVALID);
+    assert_int_equal(rec_aws_retry_after_ms("soon", now, &ms), REC_ERR_INVALID);
+    assert_int_equal(rec_aws_retry_after_ms("Sun, 06 Nov 1994 08:49:42 GMT junk", now, &ms),
+                     REC_ERR_INVALID);
+    assert_int_equal(ms, 7);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -196,6 +225,7 @@ int main(void)
         cmocka_unit_test(error_fields_are_truncated_to_fit),
         cmocka_unit_test(retriable_and_throttling_classes),
         cmocka_unit_test(backoff_is_full_jitter_under_a_doubling_cap),
+        cmocka_unit_test(retry_after_takes_seconds_or_an_http_date),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

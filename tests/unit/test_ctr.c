@@ -226,9 +226,42 @@ static void over_long_fields_are_errors_not_shorter_values(void **state)
     assert_string_equal(err.message, "ContactId is not a string");
 }
 
+/* StartTimestamp / StopTimestamp only narrow ListFragments: a form we do
+ * not read is "absent" (0), never an error that loses the recording. */
+static void recording_timestamps_parse_to_epoch_ms_or_zero(void **state)
+{
+    (void)state;
+    static const struct { const char *text; int64_t ms; } cases[] = {
+        { "\"2025-12-01T12:00:06Z\"", INT64_C(1764590406000) },
+        { "\"2025-12-01T12:00:06.5Z\"", INT64_C(1764590406500) },
+        { "\"2025-12-01T12:00:06.123456Z\"", INT64_C(1764590406123) },
+        { "\"2025-12-01T12:00:06+01:00\"", 0 },
+        { "\"2025-13-01T12:00:06Z\"", 0 },
+        { "\"yesterday\"", 0 },
+        { "1764590406", 0 },
+        { "null", 0 },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char json[1024];
+        snprintf(json, sizeof(json),
+                 "{\"ContactId\":\"c\",\"Channel\":\"VOICE\",\"InstanceARN\":\"arn:x/i\","
+                 "\"InitiationTimestamp\":\"2025-12-01T12:00:00Z\",\"Attributes\":{\"recordingAuth\":\"3\"},"
+                 "\"Recordings\":[{\"StorageType\":\"KINESIS_VIDEO_STREAM\",\"Location\":\"arn:s\","
+                 "\"StartTimestamp\":%s,\"StopTimestamp\":\"2025-12-01T12:00:11Z\"}]}",
+                 cases[i].text);
+        struct ctr c;
+        struct rec_error err;
+        rec_error_clear(&err);
+        assert_int_equal(ctr_parse(json, strlen(json), &c, &err), 0);
+        assert_int_equal(c.recordings[0].start_ms, cases[i].ms);
+        assert_int_equal(c.recordings[0].stop_ms, INT64_C(1764590411000));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(recording_timestamps_parse_to_epoch_ms_or_zero),
         cmocka_unit_test(base64_ctr_parses_with_the_original_rules),
         cmocka_unit_test(inline_and_gzip_payloads_are_accepted),
         cmocka_unit_test(bad_payloads_get_clear_errors),

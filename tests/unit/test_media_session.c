@@ -477,6 +477,118 @@ static void a_bad_configuration_sends_nothing(void **state)
     stack_stop(st);
 }
 
+/* ---- the bounded reading (media_session_read_fragments) ---- */
+
+static struct media_session_config list_config_for(struct stack *st, const char *start, const char *stop,
+                                                   unsigned batch)
+{
+    struct media_session_config cfg = config_for(st);
+    cfg.start_fragment = start;
+    cfg.stop_fragment = stop;
+    cfg.start_ms = INT64_C(1700000000000);
+    cfg.stop_ms = INT64_C(1700000005000);
+    cfg.list_margin_ms = 60000;
+    cfg.batch_fragments = batch;
+    return cfg;
+}
+
+static int read_list_into(const struct media_session_config *cfg, struct fake_sink *f,
+                          struct media_session_result *out, struct rec_error *err)
+{
+    struct media_sink sink = sink_of(f);
+    rec_error_clear(err);
+    return media_session_read_fragments(cfg, &sink, out, err);
+}
+
+static void the_list_is_paged_filtered_sorted_and_read_in_batches(void **state)
+{
+    (void)state;
+    /* pages in no order, overlapping, with fragments of other contacts around */
+    struct ts_answer data[] = {
+        { 200, NULL, "{\"Fragments\":[{\"FragmentNumber\":\"15\",\"ServerTimestamp\":1700000004.5},"
+                     "{\"FragmentNumber\":\"9\"},{\"FragmentNumber\":\"12\"}],\"NextToken\":\"tok/1=\"}",
+          0, 0, 0, 0 },
+        { 200, NULL, "{\"Fragments\":[{\"FragmentNumber\":\"14\"},{\"FragmentNumber\":\"100\"},"
+                     "{\"FragmentNumber\":\"13\"},{\"FragmentNumber\":\"12\"}]}", 0, 0, 0, 0 },
+        { 200, NULL, "F12;F13;", 0, 0, 0, 0 },
+        { 200, NULL, "F14;F15;", 0, 0, 0, 0 },
+    };
+    struct stack *st = stack_start(data, 4, NULL, 0, 1);
+    struct fake_sink f = { 0 };
+    struct media_session_config cfg = list_config_for(st, "12", "15", 2);
+    struct media_session_result out;
+    struct rec_error err;
+    assert_int_equal(read_list_into(&cfg, &f, &out, &err), 0);
+    assert_true(out.complete);
+    assert_int_equal(out.list_calls, 2);
+    assert_int_equal(out.fragments, 4);
+    assert_int_equal(out.calls, 2);
+    assert_string_equal(st->data->reqs[0].target, "/listFragments");
+    assert_non_null(strstr(sent_body(st->data, 0), "\"FragmentSelectorType\":\"SERVER_TIMESTAMP\""));
+    assert_non_null(strstr(sent_body(st->data, 0), "\"StartTimestamp\":1699999940"));
+    assert_non_null(strstr(sent_body(st->data, 0), "\"EndTimestamp\":1700000065"));
+    assert_null(strstr(sent_body(st->data, 0), "NextToken"));
+    assert_non_null(strstr(sent_body(st->data, 1), "\"NextToken\":\"tok/1=\""));
+    assert_string_equal(st->data->reqs[2].target, "/getMediaForFragmentList");
+    assert_non_null(strstr(sent_body(st->data, 2), "\"Fragments\":[\"12\",\"13\"]"));
+    assert_non_null(strstr(sent_body(st->data, 3), "\"Fragments\":[\"14\",\"15\"]"));
+    /* both data endpoints asked once each, by API name */
+    assert_int_equal(ts_count(st->control), 2);
+    assert_non_null(strstr(sent_body(st->control, 0), "\"APIName\":\"LIST_FRAGMENTS\""));
+    assert_non_null(strstr(sent_body(st->control, 1), "\"APIName\":\"GET_MEDIA_FOR_FRAGMENT_LIST\""));
+    stack_stop(st);
+}
+
+static void a_batch_cut_short_goes_on_after_the_last_complete_fragment(void **state)
+{
+    (void)state;
+    struct ts_answer data[] = {
+        { 200, NULL, "{\"Fragments\":[{\"FragmentNumber\":\"3\"},{\"FragmentNumber\":\"1\"},"
+                     "{\"FragmentNumber\":\"2\"}]}", 0, 0, 0, 0 },
+        /* stalls mid-fragment 2: the next call asks for 2 and 3 only */
+        { 200, NULL, "F1;xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", 0, 0, 4, 1500 },
+        { 200, NULL, "F2;F3;", 0, 0, 0, 0 },
+    };
+    struct stack *st = stack_start(data, 3, NULL, 0, 1);
+    struct fake_sink f = { 0 };
+    struct media_session_config cfg = list_config_for(st, "1", "3", 1000);
+    cfg.idle_ms = 300;
+    struct media_session_result out;
+    struct rec_error err;
+    assert_int_equal(read_list_into(&cfg, &f, &out, &err), 0);
+    assert_true(out.complete);
+    assert_int_equal(f.restarts, 1);
+    assert_non_null(strstr(sent_body(st->data, 1), "\"Fragments\":[\"1\",\"2\",\"3\"]"));
+    assert_non_null(strstr(sent_body(st->data, 2), "\"Fragments\":[\"2\",\"3\"]"));
+    stack_stop(st);
+}
+
+static void a_span_not_listed_is_retriable_and_reads_nothing(void **state)
+{
+    (void)state;
+    struct ts_answer data[] = {
+        { 200, NULL, "{\"Fragments\":[{\"FragmentNumber\":\"1\"},{\"FragmentNumber\":\"2\"}]}", 0, 0, 0, 0 },
+    };
+    struct stack *st = stack_start(data, 1, NULL, 0, 1);
+    struct fake_sink f = { 0 };
+    struct media_session_config cfg = list_config_for(st, "1", "3", 1000);
+    struct media_session_result out;
+    struct rec_error err;
+    assert_int_equal(read_list_into(&cfg, &f, &out, &err), REC_ERR_NOT_FOUND);
+    assert_true(err.retriable);
+    assert_true(out.not_listed);
+    assert_non_null(strstr(err.message, "does not list the stop fragment 3"));
+    assert_int_equal(ts_count(st->data), 1); /* no GetMediaForFragmentList */
+    assert_int_equal(f.bytes, 0);
+    /* a bad span sends nothing at all */
+    cfg = list_config_for(st, "3", "1", 1000);
+    assert_int_equal(read_list_into(&cfg, &f, &out, &err), REC_ERR_INVALID);
+    cfg = list_config_for(st, "1", "3", 1001);
+    assert_int_equal(read_list_into(&cfg, &f, &out, &err), REC_ERR_INVALID);
+    assert_int_equal(ts_count(st->data), 1);
+    stack_stop(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -492,6 +604,9 @@ int main(void)
         cmocka_unit_test(service_answers_are_classed_permanent_or_retriable),
         cmocka_unit_test(the_sinks_failures_end_the_reading),
         cmocka_unit_test(a_bad_configuration_sends_nothing),
+        cmocka_unit_test(the_list_is_paged_filtered_sorted_and_read_in_batches),
+        cmocka_unit_test(a_batch_cut_short_goes_on_after_the_last_complete_fragment),
+        cmocka_unit_test(a_span_not_listed_is_retriable_and_reads_nothing),
     };
     return cmocka_run_group_tests(tests, capture_logs, release_logs);
 }
