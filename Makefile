@@ -57,6 +57,8 @@ LDFLAGS += $(SANFLAGS)
 endif
 
 MODULE_DIRS := common runtime handler connect kvs recorder audio sigv4 aws services s3
+# video call recording (issue 13): the video/ room
+MODULE_DIRS += video
 LIB_SRCS  := $(foreach d,$(MODULE_DIRS),$(wildcard $(d)/*.c))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB       := $(BUILD)/librecorder.a

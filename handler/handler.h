@@ -65,6 +65,9 @@ extern const struct handler_def echo_handler;
 /* The recording handler (handler/process_kvs_recording.c). */
 extern const struct handler_def process_kvs_recording_handler;
 
+/* The video call recording handler (handler/video_call_recording.c, issue 13). */
+extern const struct handler_def video_call_recording_handler;
+
 /* The handler used when _HANDLER is unset or empty. */
 #define HANDLER_DEFAULT "ProcessKvsRecording"
 

@@ -7,6 +7,7 @@
 static const struct handler_def *const handlers[] = {
     &process_kvs_recording_handler,
     &echo_handler,
+    &video_call_recording_handler,
 };
 
 const struct handler_def *handler_find(const char *name)
