@@ -285,6 +285,7 @@ static int start_checks(const struct video_ctx *ctx, const struct video_api_requ
     if (open)
         return answer_with(a, 409, "Recording already in progress");
     *first = all == 0;
+    *answered = 0;
     return 0;
 }
 
@@ -394,11 +395,12 @@ static int summary_entry(const struct video_ctx *ctx, const char *ext, const cJS
     rec_buf_init(&url, 16384);
     cJSON *e = cJSON_CreateObject();
     const char *ended = dynamodb_get_s(rec, "endedAt");
+    const char *status = dynamodb_get_s(rec, "status");
     int rc = e && cJSON_AddItemToArray(list, e) &&
                      cJSON_AddStringToObject(e, "recordingId", dynamodb_get_s(rec, "recordingId")) &&
                      cJSON_AddStringToObject(e, "createdAt", dynamodb_get_s(rec, "createdAt")) &&
                      (!ended || cJSON_AddStringToObject(e, "endedAt", ended)) &&
-                     cJSON_AddStringToObject(e, "status", dynamodb_get_s(rec, "status"))
+                     (!status || cJSON_AddStringToObject(e, "status", status))
                  ? 0
                  : REC_ERR_NOMEM;
     if (!rc && key)
