@@ -146,3 +146,14 @@ clean:
 	rm -rf build build-san build-fuzz build-static-* build-art*
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# ---- video call recording (issue 13) ----
+# sam build runs make build-<LogicalId> per function: the same static bootstrap
+# (_HANDLER=VideoCallRecording selects the handler).
+.PHONY: build-VideoCallRecording demo-video
+build-VideoCallRecording: build-ProcessKvsRecording
+
+# The local video recording demo: a meeting through start, the pipeline
+# events, stop, concatenation, the final object and a presigned download.
+demo-video: all
+	BUILD_DIR=$(BUILD) python3 scripts/demo_video.py
