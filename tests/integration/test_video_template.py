@@ -3,7 +3,10 @@ VideoTableName; with it, the function, the HTTP API with IAM auth, four
 EventBridge rules whose patterns pick the right events, the bucket and
 least-privilege IAM."""
 import json
+import os
 import unittest
+
+import helpers
 
 from test_template import all_statements, expand, load_template, resources_of
 
@@ -55,7 +58,7 @@ class VideoTemplateTest(unittest.TestCase):
         self.assertEqual(len(rules), 4)
         from moto.events.models import EventPattern
         patterns = [EventPattern.load(json.dumps(r["Properties"]["EventPattern"])) for r in rules.values()]
-        with open("events/video-pipeline-attendee-joined.json") as f:
+        with open(os.path.join(helpers.ROOT, "events", "video-pipeline-attendee-joined.json")) as f:
             attendee = json.load(f)
         human = json.loads(json.dumps(attendee))
         human["detail"]["externalUserId"] = "agent1"
