@@ -164,9 +164,8 @@ static int object_created(const struct video_ctx *ctx, const struct video_event 
         return rc == REC_ERR_NOT_FOUND ? 0 : rc;
     int composited = strcmp(folder, "composited-video") == 0;
     if (composited) {
-        char pk[VIDEO_MEETING_ID_MAX + 2], sk[VIDEO_ID_MAX + 4];
-        snprintf(pk, sizeof(pk), "M#%s", ext);
-        snprintf(sk, sizeof(sk), "REC#%s", rid);
+        char pk[VIDEO_PK_MAX], sk[VIDEO_SK_MAX];
+        video_recording_key(ext, rid, pk, sk);
         cJSON *values = cJSON_CreateObject();
         rc = values && !dynamodb_add_s(values, ":key", ev->key)
                  ? video_store_update(ctx, pk, sk, "SET compositedVideoS3Object = :key", "attribute_exists(PK)",

@@ -23,35 +23,25 @@ static cJSON *s_values(size_t n, const char *const *pairs)
     return v;
 }
 
-#define PK_MAX (VIDEO_MEETING_ID_MAX + 2)
-#define SK_MAX (VIDEO_ID_MAX + 4)
-
-/* The key of REC#rid in meeting ext (both fit: the caller's ids are capped). */
-static void rec_key(const char *ext, const char *rid, char pk[PK_MAX], char sk[SK_MAX])
-{
-    snprintf(pk, PK_MAX, "M#%s", ext);
-    snprintf(sk, SK_MAX, "REC#%s", rid);
-}
-
 /* An UpdateItem on REC#rid of meeting ext. */
 static int update_rec(const struct video_ctx *ctx, const char *ext, const char *rid, const char *update,
                       const char *condition, const cJSON *values, struct rec_error *err)
 {
-    char pk[PK_MAX], sk[SK_MAX];
-    rec_key(ext, rid, pk, sk);
+    char pk[VIDEO_PK_MAX], sk[VIDEO_SK_MAX];
+    video_recording_key(ext, rid, pk, sk);
     return values ? video_store_update(ctx, pk, sk, update, condition, NULL, values, err)
                   : rec_error_set(err, REC_ERR_NOMEM, 1, "out of memory");
 }
 
 int video_lock_release(const struct video_ctx *ctx, const char *ext, const char *rid, struct rec_error *err)
 {
-    char pk[PK_MAX];
-    snprintf(pk, sizeof(pk), "M#%s", ext);
+    char pk[VIDEO_PK_MAX], sk[VIDEO_SK_MAX];
+    video_recording_key(ext, NULL, pk, sk);
     const char *pairs[] = { ":r", rid };
     cJSON *values = s_values(1, pairs);
     struct rec_error local;
     rec_error_clear(&local);
-    int rc = values ? video_store_update(ctx, pk, pk, "REMOVE activeRecordingId, activeRecordingAt",
+    int rc = values ? video_store_update(ctx, pk, sk, "REMOVE activeRecordingId, activeRecordingAt",
                                          "activeRecordingId = :r", NULL, values, &local)
                     : rec_error_set(&local, REC_ERR_NOMEM, 1, "out of memory");
     cJSON_Delete(values);
@@ -136,8 +126,8 @@ int video_concat_start(const struct video_ctx *ctx, const char *ext, const cJSON
     if (rc) {
         struct rec_error ignored; /* the claim goes so the next delivery can try */
         rec_error_clear(&ignored);
-        char pk[PK_MAX], sk[SK_MAX];
-        rec_key(ext, rid, pk, sk);
+        char pk[VIDEO_PK_MAX], sk[VIDEO_SK_MAX];
+        video_recording_key(ext, rid, pk, sk);
         video_store_update(ctx, pk, sk, "REMOVE concatClaimAt", "attribute_not_exists(concatPipelineId)", NULL, NULL,
                            &ignored);
         rec_error_wrap(err, &local, "starting the concatenation");
@@ -168,8 +158,8 @@ int video_end_recording(const struct video_ctx *ctx, const char *ext, const cJSO
         rc = video_lock_release(ctx, ext, rid, err);
     cJSON *fresh = NULL; /* the concatenation reads what the move wrote */
     if (!rc) {
-        char pk[PK_MAX], sk[SK_MAX];
-        rec_key(ext, rid, pk, sk);
+        char pk[VIDEO_PK_MAX], sk[VIDEO_SK_MAX];
+        video_recording_key(ext, rid, pk, sk);
         rc = video_store_get(ctx, pk, sk, &fresh, err);
     }
     if (!rc)

@@ -42,9 +42,9 @@ static int owned_meeting(const struct video_ctx *ctx, const char *route, const c
 {
     struct rec_error err;
     rec_error_clear(&err);
-    char pk[VIDEO_MEETING_ID_MAX + 2];
-    snprintf(pk, sizeof(pk), "M#%s", ext);
-    int rc = video_store_get(ctx, pk, pk, meeting, &err);
+    char pk[VIDEO_PK_MAX], sk[VIDEO_SK_MAX];
+    video_recording_key(ext, NULL, pk, sk);
+    int rc = video_store_get(ctx, pk, sk, meeting, &err);
     *answered = 1;
     if (rc == REC_ERR_NOT_FOUND)
         return answer_with(a, 404, "%s Error, meeting not found", route);
@@ -63,12 +63,12 @@ static int owned_meeting(const struct video_ctx *ctx, const char *route, const c
  * older than a function's life without an open recording is stale). */
 static int claim_lock(const struct video_ctx *ctx, const char *ext, const char *rid, struct rec_error *err)
 {
-    char pk[VIDEO_MEETING_ID_MAX + 2];
-    snprintf(pk, sizeof(pk), "M#%s", ext);
+    char pk[VIDEO_PK_MAX], sk[VIDEO_SK_MAX];
+    video_recording_key(ext, NULL, pk, sk);
     cJSON *values = cJSON_CreateObject();
     int ok = values && !dynamodb_add_s(values, ":r", rid) && !dynamodb_add_n(values, ":now", ctx->now_ms) &&
              !dynamodb_add_n(values, ":stale", ctx->now_ms - 5 * 60 * 1000);
-    int rc = ok ? video_store_update(ctx, pk, pk, "SET activeRecordingId = :r, activeRecordingAt = :now",
+    int rc = ok ? video_store_update(ctx, pk, sk, "SET activeRecordingId = :r, activeRecordingAt = :now",
                                      "attribute_exists(PK) AND (attribute_not_exists(activeRecordingId) OR "
                                      "activeRecordingAt < :stale)",
                                      NULL, values, err)
@@ -123,9 +123,8 @@ static int add_plain(cJSON *item, const char *name, const cJSON *src, const char
 static cJSON *recording_item(const struct video_ctx *ctx, const struct start *s)
 {
     const char *ext = s->req->external_meeting_id;
-    char pk[VIDEO_MEETING_ID_MAX + 2], sk[VIDEO_ID_MAX + 4];
-    snprintf(pk, sizeof(pk), "M#%s", ext);
-    snprintf(sk, sizeof(sk), "REC#%s", s->rid);
+    char pk[VIDEO_PK_MAX], sk[VIDEO_SK_MAX];
+    video_recording_key(ext, s->rid, pk, sk);
     cJSON *it = video_item_new(ctx, pk, sk, "Recording", VIDEO_TTL_RECORDING_S);
     const char *pairs[][2] = {
         { "recordingId", s->rid }, { "ownerUsername", s->user->username }, { "ownerEmail", s->user->email },
@@ -385,9 +384,8 @@ static int summary_entry(const struct video_ctx *ctx, const char *ext, const cJS
     if (!key && video_state_of(dynamodb_get_s(rec, "status")) == VIDEO_STATE_CONCATENATING && updated &&
         !video_parse_iso_time(updated, &updated_ms) && ctx->now_ms - updated_ms > ctx->cfg->probe_after_ms &&
         !video_probe_file(ctx, ext, rec, err)) { /* no S3 event came: look */
-        char pk[VIDEO_MEETING_ID_MAX + 2], sk[VIDEO_ID_MAX + 4];
-        snprintf(pk, sizeof(pk), "M#%s", ext);
-        snprintf(sk, sizeof(sk), "REC#%s", dynamodb_get_s(rec, "recordingId"));
+        char pk[VIDEO_PK_MAX], sk[VIDEO_SK_MAX];
+        video_recording_key(ext, dynamodb_get_s(rec, "recordingId"), pk, sk);
         if (!video_store_get(ctx, pk, sk, &fresh, err))
             key = dynamodb_get_s(fresh, "recordingS3Object");
     }

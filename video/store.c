@@ -8,6 +8,15 @@
 
 #define KEY_MAX 1024
 
+void video_recording_key(const char *ext, const char *rid, char pk[VIDEO_PK_MAX], char sk[VIDEO_SK_MAX])
+{
+    snprintf(pk, VIDEO_PK_MAX, "M#%s", ext);
+    if (rid)
+        snprintf(sk, VIDEO_SK_MAX, "REC#%s", rid);
+    else
+        snprintf(sk, VIDEO_SK_MAX, "%.*s", VIDEO_SK_MAX - 1, pk);
+}
+
 int video_key(struct rec_buf *out, const char *prefix, const char *id)
 {
     rec_buf_reset(out);

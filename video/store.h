@@ -24,11 +24,22 @@
 
 #include "common/buf.h"
 #include "common/error.h"
+#include "video/api.h"
+#include "video/keys.h"
 #include "video/state.h"
 #include "video/video.h"
 
 /* The most REC# items read for one meeting (pages of the Query). */
 #define VIDEO_STORE_RECORDINGS_MAX 1000
+
+/* Room for the keys of a recording item: "M#" + externalMeetingId and
+ * "REC#" + recordingId (both ids capped by video/api.h and video/keys.h). */
+#define VIDEO_PK_MAX (VIDEO_MEETING_ID_MAX + 2)
+#define VIDEO_SK_MAX (VIDEO_ID_MAX + 4)
+
+/* The PK and SK of recording rid of meeting ext; with rid NULL, sk gets the
+ * meeting item's SK (the PK again). */
+void video_recording_key(const char *ext, const char *rid, char pk[VIDEO_PK_MAX], char sk[VIDEO_SK_MAX]);
 
 /* "<prefix><id>" into out (replaced). Returns 0, REC_ERR_LIMIT, REC_ERR_NOMEM. */
 int video_key(struct rec_buf *out, const char *prefix, const char *id);

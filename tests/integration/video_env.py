@@ -11,6 +11,7 @@ import tempfile
 import uuid
 
 import helpers
+import recording_env
 from stack.localstack import ACCOUNT, REGION
 
 TABLE = "vce-db"
@@ -133,8 +134,9 @@ def bootstrap_env(st, rt, world, **extra):
     return env
 
 
-class VideoBootstrap:
-    """build/bootstrap as VideoCallRecording until stopped; its log in a file."""
+class VideoBootstrap(recording_env.Bootstrap):
+    """build/bootstrap as VideoCallRecording until stopped (stop() and its log
+    as recording_env.Bootstrap's)."""
 
     def __init__(self, st, rt, world, **extra):
         self.rt = rt
@@ -151,17 +153,3 @@ class VideoBootstrap:
         assert answer["kind"] == "response", answer
         out = json.loads(answer["body"])
         return out["statusCode"], json.loads(out["body"])
-
-    def stop(self):
-        self.rt.next_fails = True
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.rt.next_fails = False
-        self.log.close()
-        with open(self.log.name, "rb") as f:
-            text = f.read().decode(errors="replace")
-        os.unlink(self.log.name)
-        return text
