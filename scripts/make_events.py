@@ -142,3 +142,8 @@ def main():
 
 if __name__ == "__main__":
     main()
+    # video call recording (issue 13): events/video-*.json
+    import sys
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import make_video_events
+    make_video_events.write_all(ROOT)

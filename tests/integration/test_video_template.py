@@ -16,18 +16,7 @@ VIDEO = {"VideoTableName": "vce-db", "VideoConnectInstanceId": "9f1c3b8e-2d4a-4c
 
 
 def with_video():
-    import test_template
-    tpl_loader = test_template.load_template
-
-    def patched():
-        tpl = tpl_loader()
-        tpl["Resources"]["VideoCallRecording"]["Properties"]["CodeUri"] = "s3://artifacts/bootstrap.zip"
-        return tpl
-    test_template.load_template = patched
-    try:
-        return expand(VIDEO)
-    finally:
-        test_template.load_template = tpl_loader
+    return expand(VIDEO)
 
 
 class VideoTemplateTest(unittest.TestCase):
