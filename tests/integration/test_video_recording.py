@@ -318,3 +318,27 @@ class VideoRecordingTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ConcurrentStartTest(unittest.TestCase):
+    """Two function instances take two starts of one meeting at once: the
+    start lock lets exactly one capture be created."""
+
+    def test_two_concurrent_starts_give_one_200_and_one_409(self):
+        with LocalStack() as st, RuntimeApiEmulator() as rt:
+            world = VideoWorld(st)
+            fns = [VideoBootstrap(st, rt, world) for _ in range(2)]
+            try:
+                for attempt in range(3):  # each round a new meeting, both starts queued together
+                    ext, chime_id = world.meeting()
+                    ev = world.request(START, "agent1", {"externalMeetingId": ext})
+                    ids = [rt.invoke(ev, timeout_ms=25000) for _ in range(2)]
+                    codes = sorted(json.loads(rt.wait(i, timeout=60)["body"])["statusCode"] for i in ids)
+                    self.assertEqual(codes, [200, 409])
+                    captures = [p for p in world.pipelines() if p["kind"] == "capture" and p["meetingId"] == chime_id]
+                    self.assertEqual(len(captures), 1)
+                    self.assertEqual(len(world.recordings(ext)), 1)
+            finally:
+                rt.next_fails = True
+                for fn in fns:
+                    fn.stop()
