@@ -331,7 +331,7 @@ class ArtifactBase:
 
     def setUp(self):
         if self.reason:
-            self.skipTest(f"{self.ARCH} artifact: {self.reason}")
+            self.skipTest(f"{self.reason} ({self.ARCH} artifact)")  # the reason first: tests/run.py reads its prefix
 
     # -- the file -----------------------------------------------------------------
     def test_static_executable_for_its_architecture_and_small(self):

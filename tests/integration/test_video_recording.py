@@ -35,9 +35,13 @@ class VideoRecordingTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.log = cls.fn.stop()
+        log = cls.fn.stop()
         cls.rt.stop()
         cls.st.stop()
+        # the sanitizer build reports memory errors and leaks at exit into the log
+        for marker in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
+            if marker in log:
+                raise AssertionError(f"bootstrap reported {marker}:\n{log[-4000:]}")
 
     def setUp(self):
         self.st.clear_faults()
@@ -340,5 +344,6 @@ class ConcurrentStartTest(unittest.TestCase):
                     self.assertEqual(len(world.recordings(ext)), 1)
             finally:
                 rt.next_fails = True
-                for fn in fns:
-                    fn.stop()
+                logs = [fn.stop() for fn in fns]
+            for marker in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
+                self.assertFalse(any(marker in log for log in logs), marker)
