@@ -75,8 +75,9 @@ static int read_pipeline(const cJSON *d, struct video_event *out, struct rec_err
         if (strcmp(out->event_type, changes[i].type) == 0) {
             out->kind = VIDEO_EVENT_PIPELINE_STATE;
             out->change = changes[i].change;
-            int rc = take(d, "mediaPipelineId", out->pipeline_id, sizeof(out->pipeline_id), 1, 1, err);
-            return rc ? rc : take(d, "meetingId", out->meeting_id, sizeof(out->meeting_id), 0, 0, err);
+            /* pipelines are found by id alone: concatenation events may lack
+             * meetingId (VIDEO.md §2.9), so it is not read */
+            return take(d, "mediaPipelineId", out->pipeline_id, sizeof(out->pipeline_id), 1, 1, err);
         }
     return 0; /* KinesisVideoStream* and future kinds: not ours */
 }
