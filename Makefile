@@ -62,6 +62,8 @@ endif
 MODULE_DIRS := common runtime handler connect kvs recorder audio sigv4 aws services s3
 # The Amazon Chime SDK domain (issue 10).
 MODULE_DIRS += chime
+# video call recording (issue 13): the video/ room
+MODULE_DIRS += video
 LIB_SRCS  := $(foreach d,$(MODULE_DIRS),$(wildcard $(d)/*.c))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB       := $(BUILD)/librecorder.a
@@ -170,3 +172,13 @@ build-ConnectRecordingControl:
 # recorded by ProcessKvsRecording: the paused span is silent in the WAVs.
 demo-pause: all
 	BUILD_DIR=$(BUILD) python3 scripts/demo_pause.py
+# ---- video call recording (issue 13) ----
+# sam build runs make build-<LogicalId> per function: the same static bootstrap
+# (_HANDLER=VideoCallRecording selects the handler).
+.PHONY: build-VideoCallRecording demo-video
+build-VideoCallRecording: build-ProcessKvsRecording
+
+# The local video recording demo: a meeting through start, the pipeline
+# events, stop, concatenation, the final object and a presigned download.
+demo-video: all
+	BUILD_DIR=$(BUILD) python3 scripts/demo_video.py

@@ -183,6 +183,19 @@ int rec_aws_send(struct rec_aws_client *client, const struct rec_aws_request *re
 int rec_aws_error_from_send(struct rec_error *err, const char *operation, int rc,
                             const struct rec_aws_response *resp);
 
+/* A presigned URL for req (method, host_prefix and path only: no query,
+ * headers or body), valid expires_s seconds (1..SIGV4_MAX_EXPIRES) from
+ * now_ms (epoch ms): the client's endpoint, region, signing name and
+ * credentials, Host the only signed header, the payload UNSIGNED-PAYLOAD and
+ * a session token as X-Amz-Security-Token (sigv4/signer.h, rule source
+ * there). Whoever holds the URL may make that one request until it expires
+ * or the signing session ends, so it is a secret: the caller wipes url
+ * (rec_buf_clean_up(url, 1)). Replaces url's contents. Returns 0,
+ * REC_ERR_INVALID (a field not allowed, bad expiry), REC_ERR_LIMIT,
+ * REC_ERR_NOMEM. Nothing is sent. */
+int rec_aws_presign_url(struct rec_aws_client *client, const struct rec_aws_request *req,
+                        int64_t now_ms, uint32_t expires_s, struct rec_buf *url);
+
 /* libcurl's process-wide set-up (curl_global_init), done once: later calls
  * return 0 at once. bootstrap calls it before anything else runs (libcurl
  * wants it before any thread starts and before the Runtime API client's

@@ -132,6 +132,19 @@ cleanup:
     return rc;
 }
 
+/* The Host value, the path as signed (the endpoint's base path first) and
+ * the URL up to the path, shared by header signing and presigning. */
+static int http_target(const struct rec_aws_request *req, const struct rec_aws_endpoint *ep,
+                       struct http_signed *s, struct rec_buf *signed_path)
+{
+    int rc = rec_buf_printf(&s->host, "%s%s", req->host_prefix ? req->host_prefix : "", ep->authority);
+    if (!rc)
+        rc = rec_buf_printf(signed_path, "%s%s", ep->base_path, req->path);
+    if (!rc)
+        rc = rec_buf_printf(&s->url, "%s://%s%s", ep->scheme, s->host.data, signed_path->data);
+    return rc;
+}
+
 int http_sign(struct rec_aws_client *c, const struct rec_aws_request *req,
               const struct rec_aws_endpoint *ep, int64_t now_ms, struct http_signed *s)
 {
@@ -141,9 +154,7 @@ int http_sign(struct rec_aws_client *c, const struct rec_aws_request *req,
     struct rec_buf signed_path;
     sigv4_result_init(&sig);
     rec_buf_init(&signed_path, HTTP_URL_CAP);
-    REC_TRY(rec_buf_printf(&s->host, "%s%s", req->host_prefix ? req->host_prefix : "", ep->authority));
-    REC_TRY(rec_buf_printf(&signed_path, "%s%s", ep->base_path, req->path));
-    REC_TRY(rec_buf_printf(&s->url, "%s://%s%s", ep->scheme, s->host.data, signed_path.data));
+    REC_TRY(http_target(req, ep, s, &signed_path));
     if (req->query && *req->query)
         REC_TRY(rec_buf_printf(&s->url, "?%s", req->query));
     sh = calloc(req->n_headers + 1, sizeof(*sh));
@@ -172,6 +183,34 @@ int http_sign(struct rec_aws_client *c, const struct rec_aws_request *req,
 cleanup:
     free(sh);
     sigv4_result_clean_up(&sig);
+    rec_buf_clean_up(&signed_path, 0);
+    return rc;
+}
+
+int rec_aws_presign_url(struct rec_aws_client *c, const struct rec_aws_request *req, int64_t now_ms,
+                        uint32_t expires_s, struct rec_buf *url)
+{
+    if (http_validate_request(req) || req->n_headers || req->body_len || (req->query && *req->query))
+        return REC_ERR_INVALID;
+    int rc = 0;
+    struct sigv4_result sig;
+    struct rec_buf signed_path;
+    struct http_signed s;
+    sigv4_result_init(&sig);
+    http_signed_init(&s);
+    rec_buf_init(&signed_path, HTTP_URL_CAP);
+    REC_TRY(http_target(req, &c->endpoint, &s, &signed_path));
+    struct sigv4_header host = { "Host", s.host.data };
+    struct sigv4_request sreq = { .method = req->method, .path = signed_path.data, .headers = &host,
+                                  .n_headers = 1, .payload_hash = SIGV4_UNSIGNED_PAYLOAD };
+    struct sigv4_params params = { .region = c->region, .service = c->signing_name,
+                                   .time = (time_t)(now_ms / 1000), .s3 = c->s3, .expires_s = expires_s };
+    REC_TRY(sigv4_presign(c->signer, &sreq, &params, &sig));
+    rec_buf_reset(url);
+    REC_TRY(rec_buf_printf(url, "%s?%s", s.url.data, sig.presigned_query.data));
+cleanup:
+    sigv4_result_clean_up(&sig);
+    http_signed_clean_up(&s);
     rec_buf_clean_up(&signed_path, 0);
     return rc;
 }

@@ -76,6 +76,8 @@ extern const struct handler_def chime_voice_connector_recorder_handler;
 /* The SIP media application's on-demand recording handler
  * (handler/sma_on_demand_recording.c). */
 extern const struct handler_def sma_on_demand_recording_handler;
+/* The video call recording handler (handler/video_call_recording.c, issue 13). */
+extern const struct handler_def video_call_recording_handler;
 
 /* The handler used when _HANDLER is unset or empty. */
 #define HANDLER_DEFAULT "ProcessKvsRecording"

@@ -10,6 +10,7 @@ static const struct handler_def *const handlers[] = {
     &connect_recording_control_handler,
     &chime_voice_connector_recorder_handler,
     &sma_on_demand_recording_handler,
+    &video_call_recording_handler,
 };
 
 const struct handler_def *handler_find(const char *name)

@@ -4,42 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
 #include <zlib.h>
+
+#include "common/base64.h"
 
 const char *kinesis_record_sequence(const cJSON *record)
 {
     const cJSON *k = cJSON_GetObjectItemCaseSensitive(record, "kinesis");
     const cJSON *s = cJSON_GetObjectItemCaseSensitive(k, "sequenceNumber");
     return cJSON_IsString(s) ? s->valuestring : NULL;
-}
-
-/* Base64 per RFC 4648 through OpenSSL's streaming decoder, which also
- * accepts line breaks. */
-static int base64_decode(const char *text, size_t len, unsigned char **out, size_t *out_len)
-{
-    if (len > (size_t)KINESIS_RECORD_MAX_BYTES * 2)
-        return REC_ERR_LIMIT;
-    unsigned char *buf = malloc(len / 4 * 3 + 4);
-    EVP_ENCODE_CTX *ctx = EVP_ENCODE_CTX_new();
-    int rc = REC_ERR_NOMEM;
-    int n = 0, tail = 0;
-    if (!buf || !ctx)
-        goto cleanup;
-    rc = REC_ERR_INVALID;
-    EVP_DecodeInit(ctx);
-    if (len > (size_t)INT32_MAX ||
-        EVP_DecodeUpdate(ctx, buf, &n, (const unsigned char *)text, (int)len) < 0 ||
-        EVP_DecodeFinal(ctx, buf + n, &tail) != 1)
-        goto cleanup;
-    *out = buf;
-    *out_len = (size_t)n + (size_t)tail;
-    buf = NULL;
-    rc = 0;
-cleanup:
-    EVP_ENCODE_CTX_free(ctx);
-    free(buf);
-    return rc;
 }
 
 /* Inflates gzip or zlib data (windowBits 15 + 32 detects either), capped. */
@@ -93,7 +66,8 @@ int kinesis_record_payload(const cJSON *record, char **out, size_t *out_len, str
         return rec_error_set(err, REC_ERR_INVALID, 0, "kinesis.data is missing");
     unsigned char *raw = NULL;
     size_t raw_len = 0;
-    int rc = base64_decode(data->valuestring, strlen(data->valuestring), &raw, &raw_len);
+    int rc = rec_base64_decode(data->valuestring, strlen(data->valuestring),
+                               (size_t)KINESIS_RECORD_MAX_BYTES * 2, &raw, &raw_len);
     if (rc)
         return rec_error_set(err, rc, rc == REC_ERR_NOMEM, "%s",
                              rc == REC_ERR_INVALID ? "kinesis.data is not valid base64"

@@ -294,3 +294,8 @@ def write_chime_events():
 if __name__ == "__main__":
     main()
     write_chime_events()
+    # video call recording (issue 13): events/video-*.json
+    import sys
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import make_video_events
+    make_video_events.write_all(ROOT)

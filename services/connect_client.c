@@ -1,5 +1,6 @@
 #include "services/connect_client.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -137,4 +138,46 @@ int connect_get_contact_attributes(struct connect_client *connect, const char *i
 cleanup:
     rec_buf_clean_up(&path, 0);
     return rc;
+}
+
+/* ---- users (video call recording) ---- */
+
+/* GET path (two id segments after base) and detaches member of the answer. */
+static int describe(struct connect_client *connect, const char *op, const char *base,
+                    const char *instance_id, const char *id, const char *member, int64_t deadline_ms,
+                    cJSON **out, struct rec_error *err)
+{
+    char path[512];
+    *out = NULL;
+    if (!*instance_id || !*id || strpbrk(instance_id, "/?#% ") || strpbrk(id, "/?#% ") ||
+        snprintf(path, sizeof(path), "%s/%s/%s", base, instance_id, id) >= (int)sizeof(path))
+        return rec_error_set(err, REC_ERR_INVALID, 0, "%s: bad instance or resource id", op);
+    struct rec_aws_response resp;
+    rec_aws_response_init(&resp);
+    cJSON *answer = NULL;
+    struct service_json_request req = { .operation = op, .path = path, .method = "GET",
+                                        .deadline_ms = deadline_ms, .not_found = 1 };
+    int rc = service_json_send(connect->http, &req, &resp, &answer, err);
+    if (!rc && !cJSON_IsObject(*out = cJSON_DetachItemFromObjectCaseSensitive(answer, member))) {
+        cJSON_Delete(*out);
+        *out = NULL;
+        rc = rec_error_set(err, REC_ERR_INVALID, 0, "%s: the answer has no %s", op, member);
+    }
+    cJSON_Delete(answer);
+    rec_aws_response_clean_up(&resp);
+    return rc;
+}
+
+int connect_describe_user(struct connect_client *connect, const char *instance_id, const char *user_id,
+                          int64_t deadline_ms, cJSON **user, struct rec_error *err)
+{
+    return describe(connect, "DescribeUser", "/users", instance_id, user_id, "User", deadline_ms, user, err);
+}
+
+int connect_describe_user_hierarchy_group(struct connect_client *connect, const char *instance_id,
+                                          const char *group_id, int64_t deadline_ms, cJSON **group,
+                                          struct rec_error *err)
+{
+    return describe(connect, "DescribeUserHierarchyGroup", "/user-hierarchy-groups", instance_id, group_id,
+                    "HierarchyGroup", deadline_ms, group, err);
 }

@@ -104,4 +104,27 @@ int connect_get_contact_attributes(struct connect_client *connect, const char *i
                                    struct rec_aws_response *resp, cJSON **answer,
                                    struct rec_error *err);
 
+/* ---- users (video call recording, VIDEO.md §3.3) ----
+ * Rule sources: Amazon Connect API Reference, "DescribeUser"
+ * (GET /users/{InstanceId}/{UserId} -> {"User":{Id, Arn, Username,
+ * SecurityProfileIds, HierarchyGroupId?, ...}}) and
+ * "DescribeUserHierarchyGroup" (GET /user-hierarchy-groups/{InstanceId}/
+ * {HierarchyGroupId} -> {"HierarchyGroup":{Id, Arn, Name, LevelId,
+ * HierarchyPath:{LevelOne..LevelFive:{Id, Arn, Name}}}}). */
+
+/* DescribeUser: *user is the answer's "User" object, detached (the caller
+ * frees it with cJSON_Delete). Ids are path segments and must be plain
+ * identifiers (no '/', '?', '%', '#', space: REC_ERR_INVALID, nothing sent).
+ * Returns 0; REC_ERR_NOT_FOUND (not retriable) for a 404
+ * ResourceNotFoundException; REC_ERR_INVALID when the answer has no User;
+ * service_json_send's errors otherwise. */
+int connect_describe_user(struct connect_client *connect, const char *instance_id, const char *user_id,
+                          int64_t deadline_ms, cJSON **user, struct rec_error *err);
+
+/* DescribeUserHierarchyGroup: *group is the answer's "HierarchyGroup"
+ * object, detached (cJSON_Delete). Errors as connect_describe_user. */
+int connect_describe_user_hierarchy_group(struct connect_client *connect, const char *instance_id,
+                                          const char *group_id, int64_t deadline_ms, cJSON **group,
+                                          struct rec_error *err);
+
 #endif

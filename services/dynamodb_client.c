@@ -203,3 +203,99 @@ int dynamodb_update_to_request(struct dynamodb_update *u, cJSON *request)
     u->names = u->values = NULL;
     return 0;
 }
+
+/* ---- plain JSON <-> attribute values ---- */
+
+#define PLAIN_DEPTH_MAX 32
+
+/* Builds {type: payload}, taking payload; NULL (payload freed) on failure. */
+static cJSON *typed(const char *type, cJSON *payload)
+{
+    cJSON *attr = cJSON_CreateObject();
+    if (!attr || !payload || !cJSON_AddItemToObject(attr, type, payload)) {
+        cJSON_Delete(attr);
+        cJSON_Delete(payload);
+        return NULL;
+    }
+    return attr;
+}
+
+static cJSON *value_of(const cJSON *plain, int depth)
+{
+    if (depth > PLAIN_DEPTH_MAX)
+        return NULL;
+    if (cJSON_IsString(plain))
+        return typed("S", cJSON_CreateString(plain->valuestring));
+    if (cJSON_IsBool(plain))
+        return typed("BOOL", cJSON_CreateBool(cJSON_IsTrue(plain)));
+    if (cJSON_IsNull(plain))
+        return typed("NULL", cJSON_CreateTrue());
+    if (cJSON_IsNumber(plain)) {
+        char text[40];
+        snprintf(text, sizeof(text), "%.17g", plain->valuedouble);
+        return typed("N", cJSON_CreateString(text));
+    }
+    int array = cJSON_IsArray(plain);
+    if (!array && !cJSON_IsObject(plain))
+        return NULL;
+    cJSON *out = array ? cJSON_CreateArray() : cJSON_CreateObject();
+    const cJSON *el;
+    cJSON_ArrayForEach(el, plain)
+    {
+        cJSON *v = value_of(el, depth + 1);
+        if (!v || !out || !(array ? cJSON_AddItemToArray(out, v) : cJSON_AddItemToObject(out, el->string, v))) {
+            cJSON_Delete(v);
+            cJSON_Delete(out);
+            return NULL;
+        }
+    }
+    return typed(array ? "L" : "M", out);
+}
+
+cJSON *dynamodb_value_of(const cJSON *plain)
+{
+    return value_of(plain, 0);
+}
+
+static cJSON *plain_of(const cJSON *attr, int depth)
+{
+    const cJSON *v = attr ? attr->child : NULL;
+    if (depth > PLAIN_DEPTH_MAX || !cJSON_IsObject(attr) || !v || v->next)
+        return NULL;
+    const char *t = v->string;
+    if (strcmp(t, "S") == 0 && cJSON_IsString(v))
+        return cJSON_CreateString(v->valuestring);
+    if (strcmp(t, "N") == 0 && cJSON_IsString(v))
+        return cJSON_CreateNumber(strtod(v->valuestring, NULL));
+    if (strcmp(t, "BOOL") == 0 && cJSON_IsBool(v))
+        return cJSON_CreateBool(cJSON_IsTrue(v));
+    if (strcmp(t, "NULL") == 0)
+        return cJSON_CreateNull();
+    int array = strcmp(t, "L") == 0 && cJSON_IsArray(v);
+    if (!array && !(strcmp(t, "M") == 0 && cJSON_IsObject(v)))
+        return NULL;
+    cJSON *out = array ? cJSON_CreateArray() : cJSON_CreateObject();
+    const cJSON *el;
+    cJSON_ArrayForEach(el, v)
+    {
+        cJSON *p = plain_of(el, depth + 1);
+        if (!p || !out || !(array ? cJSON_AddItemToArray(out, p) : cJSON_AddItemToObject(out, el->string, p))) {
+            cJSON_Delete(p);
+            cJSON_Delete(out);
+            return NULL;
+        }
+    }
+    return out;
+}
+
+cJSON *dynamodb_plain_of(const cJSON *attr)
+{
+    return plain_of(attr, 0);
+}
+
+cJSON *dynamodb_item_plain(const cJSON *item)
+{
+    cJSON map = { .type = cJSON_Object, .child = item ? item->child : NULL, .string = "M" };
+    cJSON attr = { .type = cJSON_Object, .child = &map };
+    return cJSON_IsObject(item) ? plain_of(&attr, 0) : NULL;
+}

@@ -112,5 +112,23 @@ void dynamodb_update_name(struct dynamodb_update *u, const char *placeholder, co
  * REC_ERR_INVALID when nothing was set, REC_ERR_NOMEM or REC_ERR_LIMIT when
  * an add failed. */
 int dynamodb_update_to_request(struct dynamodb_update *u, cJSON *request);
+/* ---- plain JSON <-> attribute values (video call recording) ----
+ * What the SDKs' document clients do (AWS SDK for JavaScript v2
+ * DynamoDB.DocumentClient, which wrote the seed 004 table): strings S,
+ * numbers N, true/false BOOL, null NULL, arrays L, objects M. */
+
+/* The attribute value of a plain JSON value (a new tree the caller frees
+ * with cJSON_Delete), or NULL when out of memory or nested deeper than 32. */
+cJSON *dynamodb_value_of(const cJSON *plain);
+
+/* The plain JSON of an attribute value (new tree, cJSON_Delete), or NULL
+ * when attr is not one of the types above (sets and B are not used here),
+ * is nested deeper than 32, or memory ran out. */
+cJSON *dynamodb_plain_of(const cJSON *attr);
+
+/* The plain JSON object of a whole item (GetItem's Item, one of Query's
+ * Items): each attribute as dynamodb_plain_of. New tree (cJSON_Delete), or
+ * NULL as dynamodb_plain_of. */
+cJSON *dynamodb_item_plain(const cJSON *item);
 
 #endif

@@ -81,6 +81,25 @@ static int invalid(struct rec_error *err, const char *operation, const char *why
     return REC_ERR_INVALID;
 }
 
+/* Where a bucket's object is on the wire: the path ("/bucket/key" path
+ * style, "/key" virtual-hosted with "bucket." as host prefix), the key
+ * encoded once with '/' kept (S3's rule). */
+static int address(const struct rec_s3_client *s3, const char *bucket, const char *key,
+                   struct rec_buf *path, struct rec_buf *prefix, int *path_style)
+{
+    int rc = 0;
+    *path_style = rec_s3_uses_path_style(s3, bucket);
+    if (*path_style)
+        REC_TRY(rec_buf_printf(path, "/%s", bucket));
+    else
+        REC_TRY(rec_buf_printf(prefix, "%s.", bucket));
+    if (*key || !*path_style) /* a path-style bucket operation is "/bucket" */
+        REC_TRY(rec_buf_append(path, "/", 1));
+    rc = sigv4_uri_encode(path, key, strlen(key), 1);
+cleanup:
+    return rc;
+}
+
 int rec_s3_send(struct rec_s3_client *s3, const struct rec_s3_request *req,
                 struct rec_aws_response *resp, struct rec_error *err)
 {
@@ -94,14 +113,8 @@ int rec_s3_send(struct rec_s3_client *s3, const struct rec_s3_request *req,
         rc = invalid(err, op, "bad bucket name or key");
         goto cleanup;
     }
-    int path_style = rec_s3_uses_path_style(s3, req->bucket);
-    if (path_style)
-        REC_TRY(rec_buf_printf(&path, "/%s", req->bucket));
-    else
-        REC_TRY(rec_buf_printf(&prefix, "%s.", req->bucket));
-    if (*key || !path_style) /* a path-style bucket operation is "/bucket" */
-        REC_TRY(rec_buf_append(&path, "/", 1));
-    REC_TRY(sigv4_uri_encode(&path, key, strlen(key), 1));
+    int path_style = 0;
+    REC_TRY(address(s3, req->bucket, key, &path, &prefix, &path_style));
     struct rec_aws_request hr = {
         .method = req->method,
         .host_prefix = path_style ? NULL : prefix.data,
@@ -434,5 +447,29 @@ int rec_s3_abort_multipart_upload(struct rec_s3_client *s3, const struct rec_s3_
 cleanup:
     rec_aws_error_from_send(err, "AbortMultipartUpload", rc, NULL);
     rec_buf_clean_up(&q, 0);
+    return rc;
+}
+
+int rec_s3_presign_get(struct rec_s3_client *s3, const char *bucket, const char *key, uint32_t expires_s,
+                       int64_t now_ms, struct rec_buf *url, struct rec_error *err)
+{
+    int rc = 0;
+    struct rec_buf path, prefix;
+    rec_buf_init(&path, 4 * REC_S3_KEY_MAX + 128);
+    rec_buf_init(&prefix, 128);
+    if (!bucket_valid(bucket) || !*key || strlen(key) > REC_S3_KEY_MAX) {
+        rc = invalid(err, "presigned GetObject", "bad bucket name or key");
+        goto cleanup;
+    }
+    int path_style = 0;
+    REC_TRY(address(s3, bucket, key, &path, &prefix, &path_style));
+    struct rec_aws_request hr = { .method = "GET", .host_prefix = path_style ? NULL : prefix.data,
+                                  .path = path.data };
+    REC_TRY(rec_aws_presign_url(s3->http, &hr, now_ms, expires_s, url));
+cleanup:
+    if (rc)
+        rec_error_set(err, rc, 0, "presigned GetObject %s: %s", key, rec_strerror(rc));
+    rec_buf_clean_up(&path, 0);
+    rec_buf_clean_up(&prefix, 0);
     return rc;
 }

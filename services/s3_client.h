@@ -142,6 +142,19 @@ int rec_s3_get_object(struct rec_s3_client *s3, const char *bucket, const char *
 int rec_s3_head_object(struct rec_s3_client *s3, const char *bucket, const char *key,
                        int64_t deadline_ms, struct rec_aws_response *resp, struct rec_error *err);
 
+/* A presigned GetObject URL for bucket/key (addressed as rec_s3_send
+ * would: virtual-hosted, or path style on an overridden endpoint), valid
+ * expires_s seconds (1..604800) from now_ms (epoch ms). Rule source: Amazon
+ * S3 API Reference, "Authenticating Requests: Using Query Parameters (AWS
+ * Signature Version 4)". The URL grants the read to whoever holds it: the
+ * caller wipes url (rec_buf_clean_up(url, 1)). Replaces url's contents.
+ * Returns 0 or, with err filled (not retriable), REC_ERR_INVALID (bad
+ * bucket, empty or over-long key, bad expiry), REC_ERR_LIMIT, REC_ERR_NOMEM.
+ * Nothing is sent: expiry and the signer's session are checked by S3 at
+ * use. */
+int rec_s3_presign_get(struct rec_s3_client *s3, const char *bucket, const char *key, uint32_t expires_s,
+                       int64_t now_ms, struct rec_buf *url, struct rec_error *err);
+
 /* ---- multipart upload ---- */
 
 /* One multipart upload, in the caller's storage. */

@@ -17,6 +17,7 @@ int service_client_new(struct rec_aws_client **out, const char *service_id,
         .s3 = s3,
         .max_response_bytes = opt->max_response_bytes,
         .retry = opt->retry,
+        .endpoint_prefix = opt->endpoint_prefix,
     };
     return rec_aws_client_new(out, &cfg);
 }
@@ -26,10 +27,15 @@ int service_json_send(struct rec_aws_client *client, const struct service_json_r
 {
     int rc = 0;
     char *text = NULL;
-    int get = req->method && strcmp(req->method, "GET") == 0;
     if (answer)
         *answer = NULL;
-    if (!get && (!req->body || !(text = cJSON_PrintUnformatted(req->body)))) {
+    const char *method = req->method ? req->method : "POST";
+    int bodiless = strcmp(method, "GET") == 0 || strcmp(method, "DELETE") == 0;
+    if (bodiless && req->body) {
+        rc = rec_error_set(err, REC_ERR_INVALID, 0, "%s: a %s carries no body", req->operation, method);
+        goto cleanup;
+    }
+    if (!bodiless && (!req->body || !(text = cJSON_PrintUnformatted(req->body)))) {
         rc = REC_ERR_NOMEM;
         rec_error_set(err, rc, 0, "%s: out of memory", req->operation);
         goto cleanup;
@@ -39,11 +45,11 @@ int service_json_send(struct rec_aws_client *client, const struct service_json_r
         { "X-Amz-Target", req->target },
     };
     struct rec_aws_request r = {
-        .method = get ? "GET" : "POST",
+        .method = method,
         .endpoint_url = req->endpoint_url,
         .path = req->path,
-        .headers = get ? NULL : h,
-        .n_headers = get ? 0 : req->target ? 2 : 1,
+        .headers = bodiless ? NULL : h,
+        .n_headers = bodiless ? 0 : req->target ? 2 : 1,
         .body = text,
         .body_len = text ? strlen(text) : 0,
         .on_body = req->on_body,
@@ -53,6 +59,8 @@ int service_json_send(struct rec_aws_client *client, const struct service_json_r
         .max_attempts = req->max_attempts,
     };
     rc = rec_aws_send(client, &r, resp);
+    if (rc == REC_ERR_AWS && req->not_found && resp->status == 404)
+        rc = REC_ERR_NOT_FOUND;
     if (rc) {
         rec_aws_error_from_send(err, req->operation, rc, resp);
         goto cleanup;

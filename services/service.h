@@ -39,6 +39,9 @@ struct service_options {
     const char *endpoint_url;
     size_t max_response_bytes;         /* cap on an answer held in memory; 0: 16 MiB */
     struct rec_aws_retry_policy retry; /* zero: aws/retry.h defaults */
+    const char *endpoint_prefix;       /* default host label when it is not the signing
+                                          name ("media-pipelines-chime", "cognito-idp";
+                                          botocore's endpointPrefix); NULL: signing name */
 };
 
 /* Creates the request-layer client of one service: service_id names the
@@ -68,12 +71,16 @@ struct service_json_request {
     int64_t deadline_ms;      /* absolute, Unix epoch ms; 0: none */
     unsigned max_attempts;    /* 0: the client's retry policy; 2 = one retry at most
                                  (callers with a few seconds, like a contact flow's) */
-    const char *method;       /* NULL: "POST" with body; "GET": a rest-json read whose
-                                 input is all in its path (no body and no Content-Type
-                                 are sent; body is ignored) */
+    const char *method;       /* NULL: "POST". "GET" and "DELETE" send no body (body
+                                 must be NULL): rest-json reads and deletes name their
+                                 resource in the path (Chime SDK Media Pipelines,
+                                 Connect DescribeUser) */
+    int not_found;            /* non-zero: a 404 answer returns REC_ERR_NOT_FOUND (not
+                                 retriable) instead of REC_ERR_AWS, for callers to
+                                 whom "no such resource" is an answer */
 };
 
-/* Prints req->body (a POST's), sends it (retrying as aws/http.h says) and fills resp.
+/* Prints req->body (none for GET and DELETE), sends it (retrying as aws/http.h says) and fills resp.
  * With answer non-NULL and a collected 2xx body, *answer is that body parsed
  * (the caller frees it with cJSON_Delete; NULL on failure). Returns 0, or
  * on failure a negative REC_ERR_* with err filled by rec_aws_error_from_send

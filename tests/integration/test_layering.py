@@ -13,9 +13,10 @@ import helpers
 ALLOWED = {
     "bootstrap.c": {"runtime", "handler", "aws", "common"},
     "runtime": {"common"},
-    "handler": {"connect", "chime", "recorder", "kvs", "services", "s3", "aws", "sigv4", "audio", "common"},
+    "handler": {"connect", "chime", "video", "recorder", "kvs", "services", "s3", "aws", "sigv4", "audio", "common"},
     "connect": {"common", "kvs/fragment_number.h", "recorder/redaction.h"},
     "chime": {"recorder", "kvs", "services", "common"},
+    "video": {"services", "sigv4", "common"},
     "recorder": {"kvs", "audio", "common"},
     "kvs": {"services/kvs_client.h", "aws/http.h", "common"},
     "services": {"aws", "sigv4", "common", "kvs/fragment_number.h"},

@@ -54,7 +54,7 @@ class ChimeTemplateTest(unittest.TestCase):
 
     def test_rule_matches_the_real_started_event_and_not_updated(self):
         from moto.events.models import EventPattern
-        (rule,) = [r for r in resources_of(self.out, "AWS::Events::Rule").values()]
+        rule = resources_of(self.out, "AWS::Events::Rule")["ChimeVoiceConnectorRecorderStreamingStatus"]
         pattern = json.loads(json.dumps(rule["Properties"]["EventPattern"]).replace(
             '{"Ref": "VoiceConnectorId"}', '"bfggco08s5m5esgxfskzks"'))
         self.assertEqual(pattern["detail"]["streamingStatus"], ["STARTED", "ENDED", "FAILED"])
@@ -72,7 +72,7 @@ class ChimeTemplateTest(unittest.TestCase):
         self.assertIn("RetryPolicy", str(rule["Properties"]["Targets"]))
 
     def test_failures_are_retried_then_queued_and_tmp_holds_four_hours(self):
-        (cfg,) = resources_of(self.out, "AWS::Lambda::EventInvokeConfig").values()
+        cfg = resources_of(self.out, "AWS::Lambda::EventInvokeConfig")["ChimeVoiceConnectorRecorderEventInvokeConfig"]
         p = cfg["Properties"]
         self.assertIn(p["MaximumRetryAttempts"], (1, 2))
         self.assertIn("OnFailure", p["DestinationConfig"])

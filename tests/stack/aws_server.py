@@ -37,7 +37,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from stack.stack_common import REGION, AwsError, read_body, service_of  # noqa: E402,F401
 
 # One module per service stand-in; each has register(stack).
-ROUTE_MODULES = ["stack.kvs_routes", "stack.connect_routes"]
+ROUTE_MODULES = ["stack.kvs_routes", "stack.connect_routes", "stack.media_pipelines_routes", "stack.connect_user_routes", "stack.s3_presign_routes"]
 
 
 class Stack:

@@ -39,6 +39,9 @@ ALLOW_ALL_WE_USE = {
                    "Resource": "*"}],
 }
 
+# Video call recording (issue 13): the media pipelines stand-in and Cognito in moto.
+ALLOW_ALL_WE_USE["Statement"].append({"Effect": "Allow", "Action": ["chime:*", "cognito-idp:*"], "Resource": "*"})
+
 
 class LocalStack:
     def __init__(self, region=REGION):
