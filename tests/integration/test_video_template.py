@@ -43,7 +43,7 @@ class VideoTemplateTest(unittest.TestCase):
         for methods in paths.values():
             for m in methods.values():
                 self.assertIn('"AWS_IAM"', json.dumps(m))
-        rules = resources_of(self.out, "AWS::Events::Rule")
+        rules = {k: v for k, v in resources_of(self.out, "AWS::Events::Rule").items() if k.startswith("Video")}
         self.assertEqual(len(rules), 4)
         from moto.events.models import EventPattern
         patterns = [EventPattern.load(json.dumps(r["Properties"]["EventPattern"])) for r in rules.values()]
