@@ -66,12 +66,24 @@ static void log_leg(const char *call_id, const struct leg_run *run)
             LOG_STR("stream", run->leg->stream_arn), LOG_STR("side", chime_side_name(run->leg->side)),
             LOG_INT("fragmentsUsed", st->fragments_used), LOG_INT("fragmentsSkipped", st->fragments_skipped),
             LOG_STR("firstFragment", st->first_fragment), LOG_STR("lastFragment", st->last_fragment),
-            LOG_STR("doneReason", st->done_reason), LOG_INT("getMediaCalls", run->result.session.calls),
+            LOG_STR("doneReason", st->done_reason), LOG_STR("readWith", run->result.read_with),
+            LOG_INT("getMediaCalls", run->result.session.calls),
+            LOG_INT("listFragmentsCalls", run->result.session.list_calls),
             LOG_DBL("seconds", a->rate ? (double)a->samples / a->rate : 0.0),
             LOG_STR("reason", run->err.code ? run->err.message : NULL));
 }
 
-/* Reads one leg into its staged mono file (handler/stream_recording.h). */
+/* An event's RFC 3339 time in epoch ms; 0 when absent or not a time (the
+ * leg then has no span for the fragment list, and is read with GetMedia). */
+static int64_t leg_time_ms(const char *text)
+{
+    int64_t ms = 0;
+    return text[0] && chime_time_parse(text, &ms) == 0 && ms > 0 ? ms : 0;
+}
+
+/* Reads one leg into its staged mono file (handler/stream_recording.h):
+ * with KVS_READ_MODE's rule, the fragment list when the ENDED event gave
+ * the end fragment and both times. */
 static void record_leg(const struct chime_call_recorder *r, const char *call_id, int64_t deadline_ms,
                        struct leg_run *run)
 {
@@ -87,6 +99,10 @@ static void record_leg(const struct chime_call_recorder *r, const char *call_id,
                       .outputs = RECORDER_WANT(RECORDER_OUT_ROLE0) },
         .idle_ms = cfg->idle_ms,
         .max_calls = cfg->max_get_media_calls,
+        .read_mode = cfg->read_mode,
+        .start_ms = leg_time_ms(leg->start_time),
+        .stop_ms = leg_time_ms(leg->end_time),
+        .fragment_batch = cfg->fragment_batch,
         .read_deadline_ms = deadline_ms ? deadline_ms - cfg->finish_reserve_ms : 0,
         .deadline_ms = deadline_ms,
         .log_name = "callId",

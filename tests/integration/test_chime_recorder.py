@@ -9,6 +9,7 @@ import tempfile
 import unittest
 import wave
 
+import emf
 from chime_env import (CALL_TABLE, PREFIX, Leg, StackCase, chime_env, envelope, expected_stereo, sns_record,
                        sqs_batch, with_detail)
 from fixtures.make_chime_mkv import ChimeLeg
@@ -31,6 +32,7 @@ class ChimeRecorderTest(StackCase):
         # Connect's A_AAC label over L16; it is the end of its stream.
         b = ChimeLeg(start_ms=T0 + OFFSET_MS, seed=2, track_name="AUDIO", codec="A_AAC", mime=True)
         b.add_call("tx-1", "call-1", 3, gaps={"AUDIO": [(1000, 300)]})
+        cls.a_cap, cls.b_cap = a, b
         cls.a = Leg(cls.st, cls.tmp, "a", a, "tx-1", True, chunk_bytes=8192)
         cls.b = Leg(cls.st, cls.tmp, "b", b, "tx-1", False, chunk_bytes=8192)
         # The same legs served with GetMedia sessions that end after one fragment.
@@ -65,6 +67,7 @@ class ChimeRecorderTest(StackCase):
                 self.assertEqual(a["kind"], "response", log[-3000:])
             out.append(json.loads(a["body"]) if a["kind"] == "response" else a)
         self.log = boot.lines(log)
+        self.metrics = emf.metric_lines(log)  # every EMF line, checked against the specification
         return out
 
     def keys(self):
@@ -168,13 +171,52 @@ class ChimeRecorderTest(StackCase):
         meta = self.assert_recorded(out[1], left, right, assignment="arbitrary")
         self.assertEqual([leg["isCaller"] for leg in meta["legs"]], [None, None])
 
+    def read_legs(self):
+        """The "call leg read" log lines by stream ARN."""
+        return {l["stream"]: l for l in self.log if l.get("message") == "call leg read"}
+
     def test_without_current_fragment_the_tag_change_and_the_live_edge_bound_the_legs(self):
+        # Without an end fragment the list cannot bound a leg: GetMedia whatever the mode.
         out = self.run_events(self.a.event("ENDED", self.call, end_fragment=False),
-                              self.b.event("ENDED", self.call, end_fragment=False))
+                              self.b.event("ENDED", self.call, end_fragment=False), KVS_READ_MODE="fragment-list")
         meta = self.assert_recorded(out[1], self.a, self.b)
         self.assertEqual(meta["legs"][0]["lastFragment"], str(self.a.frags[-1].number))
-        reasons = {l.get("stream"): l.get("doneReason") for l in self.log if l.get("message") == "call leg read"}
-        self.assertEqual(reasons[self.a.arn], "call_changed")
+        read = self.read_legs()
+        self.assertEqual(read[self.a.arn]["doneReason"], "call_changed")
+        self.assertEqual({l["readWith"] for l in read.values()}, {"GetMedia"})
+
+    def test_fragment_list_mode_gives_the_same_wav_and_never_calls_get_media(self):
+        # Streams that stall at the live edge, as KVS does: only GetMedia could wait there.
+        a = Leg(self.st, self.tmp, "a-list", self.a_cap, "tx-1", True, chunk_bytes=8192, live_edge_stall_s=30)
+        b = Leg(self.st, self.tmp, "b-list", self.b_cap, "tx-1", False, chunk_bytes=8192, live_edge_stall_s=30)
+        out = self.run_events(a.event("ENDED", self.call), b.event("ENDED", self.call), KVS_READ_MODE="fragment-list")
+        self.assert_recorded(out[1], a, b)
+        listed_wav = self.wav(f"{PREFIX}/{self.call}.wav")
+        read = self.read_legs()
+        for leg in (a, b):  # a's stream goes on with the next call; b's ends with the leg
+            with self.subTest(leg=leg.stream_name):
+                self.assertEqual((read[leg.arn]["readWith"], read[leg.arn]["doneReason"]),
+                                 ("GetMediaForFragmentList", "stop_fragment"))
+                calls = self.st.stream_log(leg.stream_name)
+                self.assertEqual(calls["calls"], [], "no GetMedia call, so no wait at a live edge")
+                self.assertEqual(len(calls["list_calls"]), 1)
+                self.assertEqual([n for c in calls["fragment_calls"] for n in c["fragments"]],
+                                 [str(f.number) for f in leg.frags], "exactly the leg's fragments, in order")
+        # The same legs read with GetMedia (the default) give the same stereo WAV.
+        self.call += "-getmedia"
+        out = self.run_events(a.event("ENDED", self.call), b.event("ENDED", self.call))
+        self.assertEqual(out[1]["status"], "recorded")
+        self.assertEqual({l["readWith"] for l in self.read_legs().values()}, {"GetMedia"})
+        self.assertEqual(self.wav(f"{PREFIX}/{self.call}.wav"), listed_wav)
+
+    def test_auto_reads_a_leg_whose_end_fragment_is_not_listed_yet_with_get_media(self):
+        b = Leg(self.st, self.tmp, "b-unlisted", self.b_cap, "tx-1", False, chunk_bytes=8192,
+                unlisted=[str(self.b.frags[-1].number)])
+        out = self.run_events(self.a.event("ENDED", self.call), b.event("ENDED", self.call), KVS_READ_MODE="auto")
+        self.assert_recorded(out[1], self.a, b)
+        read = self.read_legs()
+        self.assertEqual((read[self.a.arn]["readWith"], read[b.arn]["readWith"]),
+                         ("GetMediaForFragmentList", "GetMedia"))
 
     def test_get_media_that_ends_early_is_resumed(self):
         out = self.run_events(self.a.event("ENDED", self.call), self.b_short.event("ENDED", self.call))
