@@ -125,10 +125,12 @@ static void record_leg(const struct chime_call_recorder *r, const char *call_id,
 
 /* ---- S3 ------------------------------------------------------------------------ */
 
-/* Joins ch (n channels at rate) into the WAV object key. */
+/* Joins ch (n channels at rate) into the WAV object key; adds its size to
+ * *bytes. */
 static int upload_join(const struct chime_call_recorder *r, const char *key, const char *call_id,
                        const struct chime_leg *info, const struct wav_join_channel *ch, unsigned n,
-                       uint32_t rate, int64_t deadline_ms, uint64_t *frames, struct rec_error *err)
+                       uint32_t rate, int64_t deadline_ms, uint64_t *frames, uint64_t *bytes,
+                       struct rec_error *err)
 {
     const struct chime_vc_config *cfg = r->cfg;
     int kms = cfg->kms_key_id[0] != '\0';
@@ -156,6 +158,7 @@ static int upload_join(const struct chime_call_recorder *r, const char *key, con
     int closed = byte_sink_close(&sink, rc == 0);
     if (!rc && !closed) {
         *frames = jr.frames;
+        *bytes += status.bytes;
         return 0;
     }
     /* The upload's own failure tells best whether trying again may help. */
@@ -164,8 +167,9 @@ static int upload_join(const struct chime_call_recorder *r, const char *key, con
     return rec_error_set(err, REC_ERR_IO, 1, "s3://%s/%s: the upload failed", cfg->bucket, key);
 }
 
+/* PutObject of the call's JSON; adds its size to *bytes. */
 static int put_json(const struct chime_call_recorder *r, const char *key, const cJSON *doc,
-                    int64_t deadline_ms, struct rec_error *err)
+                    int64_t deadline_ms, uint64_t *bytes, struct rec_error *err)
 {
     const struct chime_vc_config *cfg = r->cfg;
     int kms = cfg->kms_key_id[0] != '\0';
@@ -179,6 +183,8 @@ static int put_json(const struct chime_call_recorder *r, const char *key, const 
     struct rec_aws_response resp;
     rec_aws_response_init(&resp);
     int rc = rec_s3_put_object(r->clients->s3, cfg->bucket, key, text, strlen(text), &opt, &resp, err);
+    if (!rc)
+        *bytes += strlen(text);
     rec_aws_response_clean_up(&resp);
     cJSON_free(text);
     return rc;
@@ -225,9 +231,11 @@ static int write_stereo(const struct chime_call_recorder *r, const char *call_id
     rec->sample_rate = rate;
     rec->channels = 2;
     int rc = upload_join(r, out->wav_key, call_id, runs[0].leg, ch, 2, rate, deadline_ms, &out->frames,
-                         err);
+                         &out->bytes, err);
     if (rc)
         out->wav_key[0] = '\0';
+    else
+        out->seconds = rate ? (double)out->frames / rate : 0.0;
     return rc;
 }
 
@@ -246,12 +254,15 @@ static int write_monos(const struct chime_call_recorder *r, const char *call_id,
                              sizeof(out->mono_keys[c])))
             return rec_error_set(err, REC_ERR_LIMIT, 0, "the object key passes %d bytes", REC_S3_KEY_MAX);
         int rc = upload_join(r, out->mono_keys[c], call_id, runs[i].leg, &ch, 1, runs[i].audio.rate,
-                             deadline_ms, &frames, err);
+                             deadline_ms, &frames, &out->bytes, err);
         if (rc) {
             out->mono_keys[c][0] = '\0';
             return rc;
         }
         rec->mono_keys[c] = out->mono_keys[c];
+        double s = runs[i].audio.rate ? (double)frames / runs[i].audio.rate : 0.0;
+        if (s > out->seconds)
+            out->seconds = s;
     }
     return 0;
 }
@@ -291,9 +302,11 @@ static int store_call(const struct chime_call_recorder *r, const char *call_id, 
     if (!rc && chime_object_key(r->cfg->prefix, call_id, ".json", out->json_key, sizeof(out->json_key)))
         rc = rec_error_set(err, REC_ERR_LIMIT, 0, "the object key passes %d bytes", REC_S3_KEY_MAX);
     if (!rc)
-        rc = put_json(r, out->json_key, doc, deadline_ms, err);
+        rc = put_json(r, out->json_key, doc, deadline_ms, &out->bytes, err);
     cJSON_Delete(doc);
     if (rc && err->retriable) { /* nothing stays for the retry to find */
+        out->bytes = 0;
+        out->seconds = 0.0;
         out->json_key[0] = '\0';
         delete_object(r, out->wav_key, deadline_ms);
         out->wav_key[0] = '\0';

@@ -53,6 +53,8 @@ struct chime_call_outcome {
     char mono_keys[2][REC_S3_KEY_MAX + 1]; /* left, right when the rates differ */
     int arbitrary;                         /* channels assigned by stream ARN */
     uint64_t frames;                       /* stereo frames written */
+    double seconds;                        /* audio stored: the longer channel, s */
+    uint64_t bytes;                        /* size of the objects stored, bytes */
 };
 
 /* Records call_id from its ended legs a and b before deadline_ms (absolute

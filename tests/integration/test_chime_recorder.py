@@ -98,6 +98,12 @@ class ChimeRecorderTest(StackCase):
         self.assertEqual([leg["streamArn"] for leg in meta["legs"]], [left.arn, right.arn])
         return meta
 
+    def metric(self, name, **dimensions):
+        """The values of metric `name` on this run's EMF lines (all of them the handler's)."""
+        self.assertEqual({(d["Handler"], d["FunctionName"]) for d in self.metrics},
+                         {("ChimeVoiceConnectorRecorder", "local")} if self.metrics else set())
+        return emf.values(self.metrics, name, **dimensions)
+
     def claim(self):
         item = self.ddb.get_item(TableName=CALL_TABLE, ConsistentRead=True,
                                  Key={"call_id": {"S": self.call}, "is_caller": {"S": "#claim"}})
@@ -132,6 +138,16 @@ class ChimeRecorderTest(StackCase):
         self.assertEqual(jhead["ContentType"], "application/json")
         self.assertEqual(self.claim()["state"], {"S": "done"})
         self.assertFalse(os.listdir(self.work), "staged legs are removed")
+        # One metric line for the call stored, none for the events that only stored a leg.
+        self.assertEqual(self.metric("RecordingsStored"), [1])
+        [seconds] = self.metric("AudioSeconds")
+        self.assertEqual(seconds, len(self.stereo) / 4 / 8000)
+        self.assertEqual(self.metric("BytesUploaded"), [head["ContentLength"] + jhead["ContentLength"]])
+        self.assertEqual(len(self.metric("RecordingMs")), 1)
+        self.assertEqual(self.metric("RecordingFailures"), [])
+        [line] = self.metrics
+        self.assertEqual(line["callId"], self.call)
+        self.assertEqual(line["_aws"]["CloudWatchMetrics"][0]["Dimensions"], [["FunctionName", "Handler"]])
 
     def test_ended_in_either_order_duplicated_and_with_started_lost(self):
         a, b = self.a, self.b
@@ -246,6 +262,13 @@ class ChimeRecorderTest(StackCase):
         self.assertEqual(out[1]["error_type"], "RetriableFailure")
         self.assertEqual(self.keys(), [], "the WAV of a call whose JSON failed is removed")
         self.assertEqual(self.claim()["state"], {"S": "failed"})
+        self.assertEqual(self.metric("RecordingsStored"), [], "nothing stayed stored")
+        self.assertEqual(self.metric("RecordingFailures", Class="retriable"), [1])
+        self.assertEqual(self.metric("RecordingFailures", Class="permanent"), [])
+        failure = [d for d in self.metrics if d.get("Class")][0]
+        self.assertEqual(failure["callId"], self.call)
+        self.assertEqual(failure["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
+                         [["FunctionName", "Handler"], ["FunctionName", "Handler", "Class"]])
 
     def test_wrapped_events_sqs_lower_case_records_and_sns(self):
         out = self.run_events(sqs_batch(self.a.event("STARTED", self.call), self.a.event("ENDED", self.call)),
@@ -267,12 +290,15 @@ class ChimeRecorderTest(StackCase):
         self.assertEqual([o["status"] for o in out], ["ignored"] * 4)
         self.assertEqual(out[0]["reason"], "another Voice Connector")
         self.assertEqual(self.st.request_log(), [], "ignored events make no AWS call")
+        self.assertEqual(self.metrics, [], "nor a metric line")
         failed = envelope({"streamingStatus": "FAILED", "voiceConnectorId": self.a.cap.voice_connector_id,
                            "transactionId": "tx-1", "callId": self.call, "direction": "Inbound",
                            "failTime": "2026-01-01T00:00:09Z", "failureReason": "Internal failure"})
         out = self.run_events(failed)
         self.assertEqual(out[0]["status"], "stored")
         self.assertIn("Voice Connector streaming failed", [l["message"] for l in self.log if l["level"] == "ERROR"])
+        self.assertEqual(self.metric("StreamingFailures"), [1])
+        self.assertEqual(self.metric("RecordingFailures"), [])
         item = self.ddb.get_item(TableName=CALL_TABLE, Key={"call_id": {"S": self.call}, "is_caller": {"S": "#call"}})
         self.assertEqual(item["Item"]["failure_reason"], {"S": "Internal failure"})
 
@@ -291,6 +317,10 @@ class ChimeRecorderTest(StackCase):
         self.assertEqual(meta["wavKeys"], [left, right])
         self.assertEqual((meta["channels"], meta["sampleRate"]), (1, 0))
         self.assertIn("call recording incomplete", [l["message"] for l in self.log if l["level"] == "ERROR"])
+        # stored, and a permanent failure: the stereo file an operator expects is not there
+        self.assertEqual(self.metric("RecordingsStored"), [1])
+        self.assertEqual(self.metric("AudioSeconds"), [max(len(self.a.pcm) / 2 / 8000, len(b16.pcm) / 2 / 16000)])
+        self.assertEqual(self.metric("RecordingFailures", Class="permanent"), [1])
 
     def test_malformed_leg_events_are_ignored_with_a_reason(self):
         bad = with_detail(self.a.event("ENDED", self.call), startFragmentNumber="12x")
@@ -299,6 +329,7 @@ class ChimeRecorderTest(StackCase):
         self.assertEqual([o["status"] for o in out], ["ignored", "ignored"])
         self.assertIn("startFragmentNumber", out[0]["reason"])
         self.assertIn("callId", out[1]["reason"])
+        self.assertEqual(self.metric("RecordingFailures", Class="permanent"), [1, 1])
 
 
 if __name__ == "__main__":
