@@ -207,13 +207,10 @@ static void emit_metrics(const struct flow_request *req, const struct answer *a)
         [FLOW_OP_MISSING] = "INVALID", [FLOW_OP_UNKNOWN] = "INVALID", [FLOW_OP_START] = "START",
         [FLOW_OP_STOP] = "STOP",       [FLOW_OP_PAUSE] = "PAUSE",     [FLOW_OP_RESUME] = "RESUME",
     };
-    char status_class[8]; /* the answers are 200..599 (fail_answer) */
-    long hundreds = a->status >= 100 && a->status < 600 ? a->status / 100 : 5;
-    snprintf(status_class, sizeof(status_class), "%ldxx", hundreds);
     struct rec_metrics m;
     rec_metrics_begin(&m, connect_recording_control_handler.name);
     rec_metrics_dimension(&m, "Operation", ops[req->op]);
-    rec_metrics_dimension(&m, "StatusClass", status_class);
+    rec_metrics_dimension(&m, "StatusClass", rec_metrics_status_class(a->status));
     rec_metrics_property(&m, "contactId", req->contact_id);
     rec_metrics_count(&m, "ControlRequests", 1);
     rec_metrics_count(&m, "ControlFailures", a->status == 200 ? 0 : 1);
