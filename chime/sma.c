@@ -223,17 +223,32 @@ static void error_note(const cJSON *event, const struct call *c, struct sma_deci
     snprintf(d->note, sizeof(d->note), "%s: %s", type ? type : "error", msg ? msg : "(no message)");
 }
 
+/* The actions this application sends (the failed_action names). */
+static const char *const our_actions[] = { "PlayAudio", "PlayAudioAndGetDigits", "CallAndBridge",
+                                           "ReceiveDigits", "StartCallRecording", "PauseCallRecording",
+                                           "ResumeCallRecording", "StopCallRecording", "Hangup" };
+
+static const char *known_action(const char *type)
+{
+    for (size_t i = 0; type && i < sizeof(our_actions) / sizeof(our_actions[0]); i++)
+        if (strcmp(type, our_actions[i]) == 0)
+            return our_actions[i];
+    return "Other";
+}
+
 /* ACTION_FAILED, INVALID_LAMBDA_RESPONSE and anything else: the prompt and
  * a hangup, or the hangup alone when the prompt is what failed. */
 static void unable_to_connect(struct build *b, const cJSON *event, const struct call *c,
                               struct sma_decision *d)
 {
     error_note(event, c, d);
+    const char *failed = str(c->action_data, "Type");
+    if (strcmp(c->type, "ACTION_FAILED") == 0)
+        d->failed_action = known_action(failed);
     if (!c->call_a)
         return;
     const cJSON *params = cJSON_GetObjectItemCaseSensitive(c->action_data, "Parameters");
     const char *key = str(cJSON_GetObjectItemCaseSensitive(params, "AudioSource"), "Key");
-    const char *failed = str(c->action_data, "Type");
     int prompt_failed = failed && strcmp(failed, "PlayAudio") == 0 && key &&
                         strcmp(key, SMA_UNABLE_TO_CONNECT_PROMPT) == 0;
     if (!prompt_failed)

@@ -66,6 +66,11 @@ struct sma_decision {
     char caller[SMA_TEXT_MAX + 1];         /* Participants[0].From */
     char callee[SMA_TEXT_MAX + 1];         /* Participants[0].To */
     char note[SMA_TEXT_MAX + 1];           /* for the log: what was odd ("" if nothing) */
+    /* ACTION_FAILED only: the failed action's Type (ActionData.Type) when it
+     * is one this application sends ("PlayAudio", "CallAndBridge",
+     * "StartCallRecording", ...; static), else "Other"; NULL for every other
+     * event. A metric dimension, so never the event's own text. */
+    const char *failed_action;
 };
 
 /* Decides the answer to one invocation event (parsed JSON; NULL is a

@@ -192,6 +192,12 @@ static int add_members(cJSON *root, const struct rec_metrics *m)
     return ok ? 0 : REC_ERR_NOMEM;
 }
 
+const char *rec_metrics_status_class(long status)
+{
+    static const char *const classes[] = { "1xx", "2xx", "3xx", "4xx", "5xx" };
+    return status >= 100 && status < 600 ? classes[status / 100 - 1] : classes[4];
+}
+
 int rec_metrics_emit(const struct rec_metrics *m)
 {
     int rc = 0;

@@ -103,6 +103,11 @@ void rec_metrics_value(struct rec_metrics *m, const char *name, enum rec_metric_
 /* rec_metrics_value with unit Count. */
 void rec_metrics_count(struct rec_metrics *m, const char *name, double value);
 
+/* The class of an HTTP-like status for a StatusClass dimension: "1xx" to
+ * "5xx" (static); anything outside 100..599 is "5xx" (no answer of the
+ * service is a server-side failure). RFC 9110 §15 defines the classes. */
+const char *rec_metrics_status_class(long status);
+
 /* Writes the line (one JSON object and a newline, one write) unless metrics
  * are off. Returns 0 (also when off or when the line has no value),
  * REC_ERR_LIMIT when more dimensions, properties or values were added than

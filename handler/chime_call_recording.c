@@ -66,12 +66,24 @@ static void log_leg(const char *call_id, const struct leg_run *run)
             LOG_STR("stream", run->leg->stream_arn), LOG_STR("side", chime_side_name(run->leg->side)),
             LOG_INT("fragmentsUsed", st->fragments_used), LOG_INT("fragmentsSkipped", st->fragments_skipped),
             LOG_STR("firstFragment", st->first_fragment), LOG_STR("lastFragment", st->last_fragment),
-            LOG_STR("doneReason", st->done_reason), LOG_INT("getMediaCalls", run->result.session.calls),
+            LOG_STR("doneReason", st->done_reason), LOG_STR("readWith", run->result.read_with),
+            LOG_INT("getMediaCalls", run->result.session.calls),
+            LOG_INT("listFragmentsCalls", run->result.session.list_calls),
             LOG_DBL("seconds", a->rate ? (double)a->samples / a->rate : 0.0),
             LOG_STR("reason", run->err.code ? run->err.message : NULL));
 }
 
-/* Reads one leg into its staged mono file (handler/stream_recording.h). */
+/* An event's RFC 3339 time in epoch ms; 0 when absent or not a time (the
+ * leg then has no span for the fragment list, and is read with GetMedia). */
+static int64_t leg_time_ms(const char *text)
+{
+    int64_t ms = 0;
+    return text[0] && chime_time_parse(text, &ms) == 0 && ms > 0 ? ms : 0;
+}
+
+/* Reads one leg into its staged mono file (handler/stream_recording.h):
+ * with KVS_READ_MODE's rule, the fragment list when the ENDED event gave
+ * the end fragment and both times. */
 static void record_leg(const struct chime_call_recorder *r, const char *call_id, int64_t deadline_ms,
                        struct leg_run *run)
 {
@@ -87,6 +99,10 @@ static void record_leg(const struct chime_call_recorder *r, const char *call_id,
                       .outputs = RECORDER_WANT(RECORDER_OUT_ROLE0) },
         .idle_ms = cfg->idle_ms,
         .max_calls = cfg->max_get_media_calls,
+        .read_mode = cfg->read_mode,
+        .start_ms = leg_time_ms(leg->start_time),
+        .stop_ms = leg_time_ms(leg->end_time),
+        .fragment_batch = cfg->fragment_batch,
         .read_deadline_ms = deadline_ms ? deadline_ms - cfg->finish_reserve_ms : 0,
         .deadline_ms = deadline_ms,
         .log_name = "callId",
@@ -109,10 +125,12 @@ static void record_leg(const struct chime_call_recorder *r, const char *call_id,
 
 /* ---- S3 ------------------------------------------------------------------------ */
 
-/* Joins ch (n channels at rate) into the WAV object key. */
+/* Joins ch (n channels at rate) into the WAV object key; adds its size to
+ * *bytes. */
 static int upload_join(const struct chime_call_recorder *r, const char *key, const char *call_id,
                        const struct chime_leg *info, const struct wav_join_channel *ch, unsigned n,
-                       uint32_t rate, int64_t deadline_ms, uint64_t *frames, struct rec_error *err)
+                       uint32_t rate, int64_t deadline_ms, uint64_t *frames, uint64_t *bytes,
+                       struct rec_error *err)
 {
     const struct chime_vc_config *cfg = r->cfg;
     int kms = cfg->kms_key_id[0] != '\0';
@@ -140,6 +158,7 @@ static int upload_join(const struct chime_call_recorder *r, const char *key, con
     int closed = byte_sink_close(&sink, rc == 0);
     if (!rc && !closed) {
         *frames = jr.frames;
+        *bytes += status.bytes;
         return 0;
     }
     /* The upload's own failure tells best whether trying again may help. */
@@ -148,8 +167,9 @@ static int upload_join(const struct chime_call_recorder *r, const char *key, con
     return rec_error_set(err, REC_ERR_IO, 1, "s3://%s/%s: the upload failed", cfg->bucket, key);
 }
 
+/* PutObject of the call's JSON; adds its size to *bytes. */
 static int put_json(const struct chime_call_recorder *r, const char *key, const cJSON *doc,
-                    int64_t deadline_ms, struct rec_error *err)
+                    int64_t deadline_ms, uint64_t *bytes, struct rec_error *err)
 {
     const struct chime_vc_config *cfg = r->cfg;
     int kms = cfg->kms_key_id[0] != '\0';
@@ -163,6 +183,8 @@ static int put_json(const struct chime_call_recorder *r, const char *key, const 
     struct rec_aws_response resp;
     rec_aws_response_init(&resp);
     int rc = rec_s3_put_object(r->clients->s3, cfg->bucket, key, text, strlen(text), &opt, &resp, err);
+    if (!rc)
+        *bytes += strlen(text);
     rec_aws_response_clean_up(&resp);
     cJSON_free(text);
     return rc;
@@ -209,9 +231,11 @@ static int write_stereo(const struct chime_call_recorder *r, const char *call_id
     rec->sample_rate = rate;
     rec->channels = 2;
     int rc = upload_join(r, out->wav_key, call_id, runs[0].leg, ch, 2, rate, deadline_ms, &out->frames,
-                         err);
+                         &out->bytes, err);
     if (rc)
         out->wav_key[0] = '\0';
+    else
+        out->seconds = rate ? (double)out->frames / rate : 0.0;
     return rc;
 }
 
@@ -230,12 +254,15 @@ static int write_monos(const struct chime_call_recorder *r, const char *call_id,
                              sizeof(out->mono_keys[c])))
             return rec_error_set(err, REC_ERR_LIMIT, 0, "the object key passes %d bytes", REC_S3_KEY_MAX);
         int rc = upload_join(r, out->mono_keys[c], call_id, runs[i].leg, &ch, 1, runs[i].audio.rate,
-                             deadline_ms, &frames, err);
+                             deadline_ms, &frames, &out->bytes, err);
         if (rc) {
             out->mono_keys[c][0] = '\0';
             return rc;
         }
         rec->mono_keys[c] = out->mono_keys[c];
+        double s = runs[i].audio.rate ? (double)frames / runs[i].audio.rate : 0.0;
+        if (s > out->seconds)
+            out->seconds = s;
     }
     return 0;
 }
@@ -275,9 +302,11 @@ static int store_call(const struct chime_call_recorder *r, const char *call_id, 
     if (!rc && chime_object_key(r->cfg->prefix, call_id, ".json", out->json_key, sizeof(out->json_key)))
         rc = rec_error_set(err, REC_ERR_LIMIT, 0, "the object key passes %d bytes", REC_S3_KEY_MAX);
     if (!rc)
-        rc = put_json(r, out->json_key, doc, deadline_ms, err);
+        rc = put_json(r, out->json_key, doc, deadline_ms, &out->bytes, err);
     cJSON_Delete(doc);
     if (rc && err->retriable) { /* nothing stays for the retry to find */
+        out->bytes = 0;
+        out->seconds = 0.0;
         out->json_key[0] = '\0';
         delete_object(r, out->wav_key, deadline_ms);
         out->wav_key[0] = '\0';

@@ -8,8 +8,11 @@
  *     (handler/stream_recording.h: GetDataEndpoint, GetMedia from the start
  *     fragment, included, to the end fragment, included, or until the
  *     TransactionId changes or the stream idles; resumed after an early
- *     end), its one track written as a mono WAV staged in the work
- *     directory (CHIME_WORK_DIR) through audio/file_sink.h;
+ *     end; or, with KVS_READ_MODE auto or fragment-list and an ENDED event
+ *     that names the end fragment and both times, ListFragments over the
+ *     leg's startTime..endTime and GetMediaForFragmentList), its one track
+ *     written as a mono WAV staged in the work directory (CHIME_WORK_DIR)
+ *     through audio/file_sink.h;
  *  2. both files are joined by audio/wav_join.h into the stereo WAV,
  *     streamed to S3 through the upload sink (s3/upload_sink.h) as it is
  *     written, each leg placed at its absolute start (chime/stereo.h);
@@ -50,6 +53,8 @@ struct chime_call_outcome {
     char mono_keys[2][REC_S3_KEY_MAX + 1]; /* left, right when the rates differ */
     int arbitrary;                         /* channels assigned by stream ARN */
     uint64_t frames;                       /* stereo frames written */
+    double seconds;                        /* audio stored: the longer channel, s */
+    uint64_t bytes;                        /* size of the objects stored, bytes */
 };
 
 /* Records call_id from its ended legs a and b before deadline_ms (absolute

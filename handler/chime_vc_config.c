@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "handler/env_config.h"
+#include "handler/stream_recording.h"
 
 static const char *const channel_orders[] = { "caller-left", "caller-right" };
 
@@ -42,6 +43,10 @@ int chime_vc_config_from_env(struct chime_vc_config *cfg, struct rec_error *err)
     REC_TRY(env_text("CHIME_WORK_DIR", "/tmp/chime-recorder", 0, cfg->work_dir, sizeof(cfg->work_dir),
                      err));
     REC_TRY(read_knobs(cfg, err));
+    /* GetMedia by default: the list measured no faster for a leg whose ENDED
+     * names its end fragment (README "Reading a leg"). */
+    REC_TRY(stream_recording_read_mode_from_env(MEDIA_READ_GET_MEDIA, &cfg->read_mode, &cfg->fragment_batch,
+                                                err));
     cfg->order = order == 1 ? CHIME_CALLER_RIGHT : CHIME_CALLER_LEFT;
 cleanup:
     return rc;

@@ -17,7 +17,14 @@
  *   DEADLINE_START_RESERVE_MS  no recording starts with less time left (60000)
  *   DEADLINE_FINISH_RESERVE_MS reading stops this long before the deadline,
  *                            leaving time for the stereo upload (60000)
- *   GET_MEDIA_MAX_CALLS      GetMedia calls per leg, resumes included (50)
+ *   GET_MEDIA_MAX_CALLS      GetMedia calls per leg, resumes included (50);
+ *                            also the GetMediaForFragmentList calls
+ *   KVS_READ_MODE            getmedia (default here), auto or fragment-list,
+ *                            the Connect handler's values and rule
+ *                            (handler/stream_recording.h); the list needs the
+ *                            ENDED event's currentFragmentNumber and both
+ *                            times. README "Reading a leg" has the measurement
+ *   FRAGMENT_LIST_BATCH      fragments per GetMediaForFragmentList (1..1000, 1000)
  * MEDIA_INSIGHT_PIPELINE_ARN (the seed's) is not used: a warning says so.
  */
 #ifndef REC_HANDLER_CHIME_VC_CONFIG_H
@@ -29,6 +36,7 @@
 #include "chime/stereo.h"
 #include "chime/vc_event.h"
 #include "common/error.h"
+#include "kvs/media_session.h"
 
 #define CHIME_CONFIG_NAME_MAX 255  /* DynamoDB table names are 3..255 characters */
 #define CHIME_CONFIG_BUCKET_MAX 63 /* S3 bucket names are 3..63 characters */
@@ -50,6 +58,8 @@ struct chime_vc_config {
     int64_t start_reserve_ms;
     int64_t finish_reserve_ms;
     unsigned max_get_media_calls;
+    enum media_read_mode read_mode;
+    unsigned fragment_batch;
 };
 
 /* Reads the variables above into *cfg (caller's storage). Returns 0, or

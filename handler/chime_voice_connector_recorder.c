@@ -15,6 +15,14 @@
  * ("Asynchronous invocation", AWS Lambda Developer Guide); what was
  * already recorded answers already_recorded then. A failure that never
  * will is logged at ERROR and answered "failed" or "ignored".
+ *
+ * Metric lines (common/metrics.h; README "Metrics and alarms"): per call
+ * stored RecordingsStored, AudioSeconds, BytesUploaded and RecordingMs, as
+ * the Connect handler's per recording; RecordingFailures with Class
+ * (retriable / permanent, handler/outcome.h) per event whose outcome is
+ * not "stored" (a call stored with a problem counts as both); per FAILED
+ * streaming status StreamingFailures (the connector could not stream a
+ * call: nothing of ours failed, but the call will not be recorded).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +35,7 @@
 #include "chime/vc_event.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "handler/chime_call_recording.h"
 #include "handler/chime_vc_config.h"
 #include "handler/handler.h"
@@ -88,6 +97,34 @@ static void add_keys(cJSON *res, const struct chime_call_outcome *out)
             cJSON_AddItemToArray(keys, cJSON_CreateString(all[i]));
 }
 
+/* ---- metrics ------------------------------------------------------------------- */
+
+/* One line counting metric once for the call, with Class when class_name
+ * is set. */
+static void emit_count(const char *call_id, const char *metric, const char *class_name)
+{
+    struct rec_metrics m;
+    rec_metrics_begin(&m, chime_voice_connector_recorder_handler.name);
+    if (class_name)
+        rec_metrics_dimension(&m, "Class", class_name);
+    rec_metrics_property(&m, "callId", call_id);
+    rec_metrics_count(&m, metric, 1);
+    rec_metrics_emit(&m);
+}
+
+/* The line of a call stored (the figures of the "call recorded" log line). */
+static void emit_stored(const char *call_id, const struct chime_call_outcome *out, int64_t elapsed_ms)
+{
+    struct rec_metrics m;
+    rec_metrics_begin(&m, chime_voice_connector_recorder_handler.name);
+    rec_metrics_property(&m, "callId", call_id);
+    rec_metrics_count(&m, "RecordingsStored", 1);
+    rec_metrics_value(&m, "AudioSeconds", REC_METRIC_SECONDS, out->seconds);
+    rec_metrics_value(&m, "BytesUploaded", REC_METRIC_BYTES, (double)out->bytes);
+    rec_metrics_value(&m, "RecordingMs", REC_METRIC_MILLISECONDS, (double)elapsed_ms);
+    rec_metrics_emit(&m);
+}
+
 /* ---- recording a call ------------------------------------------------------------ */
 
 static int64_t lease_until(const struct invocation *inv)
@@ -125,8 +162,11 @@ static enum rec_outcome record_claimed(struct invocation *inv, const char *call_
         chime_call_record(&h->recorder, call_id, a, b, inv->ctx->deadline_ms, out, &err);
     enum rec_outcome o = rec_outcome_of(&err);
     int stored = out && (out->wav_key[0] || out->mono_keys[0][0]);
+    int64_t elapsed_ms = rec_clock_now_ms() - t0;
     if (out && o != REC_OUTCOME_RETRIABLE)
-        log_recorded(call_id, out, &err, rec_clock_now_ms() - t0);
+        log_recorded(call_id, out, &err, elapsed_ms);
+    if (stored)
+        emit_stored(call_id, out, elapsed_ms);
     /* Released (failed) when nothing is stored: a later delivery may try again. */
     if (chime_table_end_claim(&h->table, call_id, inv->ctx->request_id, stored, out ? out->wav_key : NULL,
                               out ? out->json_key : NULL, err.code ? err.message : NULL,
@@ -225,6 +265,7 @@ static enum rec_outcome on_failed_status(struct invocation *inv, const struct ch
     rec_log(REC_LOG_ERROR, "Voice Connector streaming failed", LOG_STR("callId", e->call_id),
             LOG_STR("transactionId", e->transaction_id), LOG_STR("failureReason", e->failure_reason),
             LOG_STR("failTime", e->fail_time.text));
+    emit_count(e->call_id, "StreamingFailures", NULL);
     if (chime_table_store_failure(&inv->h->table, e, rec_clock_now_ms(), inv->ctx->deadline_ms, &err))
         return failed(res, e->call_id, "storing the failure", &err);
     return answer(res, "stored", NULL);
@@ -257,7 +298,8 @@ static enum rec_outcome handle_event(struct invocation *inv, const cJSON *event,
     if (chime_vc_event_parse(event, e, &err)) {
         rec_log(REC_LOG_ERROR, "malformed Voice Connector streaming event; ignored",
                 LOG_STR("reason", err.message));
-        o = answer(res, "ignored", err.message);
+        answer(res, "ignored", err.message);
+        o = REC_OUTCOME_PERMANENT; /* a leg that will never be recorded */
     } else if (cJSON_AddStringToObject(res, "callId", e->call_id) &&
                cJSON_AddStringToObject(res, "streamingStatus", e->status_text) &&
                inv->h->cfg.voice_connector_id[0] &&
@@ -265,7 +307,8 @@ static enum rec_outcome handle_event(struct invocation *inv, const cJSON *event,
         o = answer(res, "ignored", "another Voice Connector");
     } else if (!chime_call_id_ok(e->call_id)) {
         rec_log(REC_LOG_ERROR, "a callId that cannot name objects; ignored", LOG_STR("callId", e->call_id));
-        o = answer(res, "ignored", "the callId cannot name S3 objects");
+        answer(res, "ignored", "the callId cannot name S3 objects");
+        o = REC_OUTCOME_PERMANENT;
     } else if (e->status == CHIME_VC_STARTED || e->status == CHIME_VC_ENDED) {
         o = on_leg(inv, e, res);
     } else if (e->status == CHIME_VC_FAILED) {
@@ -287,7 +330,11 @@ static int on_event(void *user, const cJSON *event, const char *id)
     }
     if (id && *id)
         cJSON_AddStringToObject(res, "messageId", id);
-    if (handle_event(inv, event, res) == REC_OUTCOME_RETRIABLE) {
+    enum rec_outcome o = handle_event(inv, event, res);
+    if (o != REC_OUTCOME_STORED)
+        emit_count(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(res, "callId")), "RecordingFailures",
+                   rec_outcome_name(o));
+    if (o == REC_OUTCOME_RETRIABLE) {
         const cJSON *reason = cJSON_GetObjectItemCaseSensitive(res, "reason");
         if (!inv->retriable++)
             snprintf(inv->retry_reason, sizeof(inv->retry_reason), "%s",

@@ -20,6 +20,11 @@
  * Choices: a PAUSE records its span even when Connect refused to suspend
  * (the agent asked for silence: fail closed); a RESUME closes the span only
  * when Connect resumed, so both recordings stay paused together.
+ *
+ * Metric line per answer (common/metrics.h; README "Metrics and
+ * alarms"): ControlRequests (1) and ControlFailures (1 unless the answer
+ * is 200) with the dimensions Operation (START, STOP, PAUSE, RESUME, or
+ * INVALID for a missing or unknown one) and StatusClass (2xx, 4xx, 5xx).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +36,7 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "connect/flow_event.h"
 #include "connect/paused_spans.h"
 #include "handler/handler.h"
@@ -195,6 +201,22 @@ static void log_answer(const struct flow_request *req, const struct answer *a)
             LOG_STR("pausedSpans", a->span_change), LOG_STR("answer", a->message));
 }
 
+static void emit_metrics(const struct flow_request *req, const struct answer *a)
+{
+    static const char *const ops[] = {
+        [FLOW_OP_MISSING] = "INVALID", [FLOW_OP_UNKNOWN] = "INVALID", [FLOW_OP_START] = "START",
+        [FLOW_OP_STOP] = "STOP",       [FLOW_OP_PAUSE] = "PAUSE",     [FLOW_OP_RESUME] = "RESUME",
+    };
+    struct rec_metrics m;
+    rec_metrics_begin(&m, connect_recording_control_handler.name);
+    rec_metrics_dimension(&m, "Operation", ops[req->op]);
+    rec_metrics_dimension(&m, "StatusClass", rec_metrics_status_class(a->status));
+    rec_metrics_property(&m, "contactId", req->contact_id);
+    rec_metrics_count(&m, "ControlRequests", 1);
+    rec_metrics_count(&m, "ControlFailures", a->status == 200 ? 0 : 1);
+    rec_metrics_emit(&m);
+}
+
 static int control_invoke(void *state, const struct handler_context *ctx, const char *event,
                           size_t event_len, struct handler_result *result)
 {
@@ -219,6 +241,7 @@ static int control_invoke(void *state, const struct handler_context *ctx, const 
         control(h, &c, &a);
     }
     log_answer(&req, &a);
+    emit_metrics(&req, &a);
     return write_answer(&req, &a, result);
 }
 

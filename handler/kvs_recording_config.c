@@ -4,6 +4,7 @@
 
 #include "audio/sndfile_encoder.h"
 #include "handler/env_config.h"
+#include "handler/stream_recording.h"
 
 /* OUTPUT_FORMAT and OUTPUT_BITRATE_KBPS, checked against what the format
  * takes at Connect's rate for the mono files and the stereo mix alike: a
@@ -37,9 +38,7 @@ int kvs_recording_config_from_env(struct kvs_recording_config *cfg, struct rec_e
     int rc = 0;
     memset(cfg, 0, sizeof(*cfg));
     char selector[32];
-    long long part, idle, start_reserve, finish_reserve, calls, margin, batch;
-    static const char *const modes[] = { "auto", "getmedia", "fragment-list" };
-    size_t mode = 0;
+    long long part, idle, start_reserve, finish_reserve, calls, margin;
     REC_TRY(env_text("RECORDINGS_BUCKET_NAME", "", 1, cfg->bucket, sizeof(cfg->bucket), err));
     REC_TRY(env_text("RECORDINGS_KEY_PREFIX", "", 0, cfg->key_prefix, sizeof(cfg->key_prefix), err));
     REC_TRY(env_text("CLOUDFRONT_DOMAIN", "", 1, cfg->cloudfront_domain, sizeof(cfg->cloudfront_domain),
@@ -55,8 +54,7 @@ int kvs_recording_config_from_env(struct kvs_recording_config *cfg, struct rec_e
     REC_TRY(env_number("PAUSE_MARGIN_MS", 1000, 0, 600000, &margin, err));
     REC_TRY(env_text("UPLOAD_SPOOL_DIR", "/tmp", 0, cfg->spool_dir, sizeof(cfg->spool_dir), err));
     REC_TRY(encoding_from_env(&cfg->encoding, err));
-    REC_TRY(env_choice("KVS_READ_MODE", modes, 3, 0, &mode, err));
-    REC_TRY(env_number("FRAGMENT_LIST_BATCH", 1000, 1, 1000, &batch, err));
+    REC_TRY(stream_recording_read_mode_from_env(MEDIA_READ_AUTO, &cfg->read_mode, &cfg->fragment_batch, err));
     size_t n = strlen(cfg->cloudfront_domain);
     while (n && cfg->cloudfront_domain[n - 1] == '/')
         cfg->cloudfront_domain[--n] = '\0';
@@ -67,9 +65,6 @@ int kvs_recording_config_from_env(struct kvs_recording_config *cfg, struct rec_e
     cfg->finish_reserve_ms = finish_reserve;
     cfg->max_get_media_calls = (unsigned)calls;
     cfg->pause_margin_ms = margin;
-    /* modes[] is in enum media_read_mode's order */
-    cfg->read_mode = (enum media_read_mode)mode;
-    cfg->fragment_batch = (unsigned)batch;
 cleanup:
     return rc;
 }

@@ -14,6 +14,13 @@
  * Environment: WAV_BUCKET (prompts), RECORDING_BUCKET (recordings),
  * SOURCE_PHONE (the owner's number), all required; CALL_RECORDS_TABLE
  * (optional: no table, no records).
+ *
+ * Metric lines (common/metrics.h; README "Metrics and alarms"), only on
+ * the events they count: RecordingsRequested (the answer starts the call's
+ * recording), ActionFailures with Action (ACTION_FAILED: which of our
+ * actions the service could not carry out), InvalidResponses
+ * (INVALID_LAMBDA_RESPONSE: the service refused an answer of ours),
+ * CallRecordFailures (the call records table was not updated).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +31,7 @@
 #include "chime/sma.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "handler/env_config.h"
 #include "handler/handler.h"
 #include "services/dynamodb_client.h"
@@ -39,11 +47,12 @@ struct sma_handler {
     struct dynamodb_client *ddb; /* NULL without a table */
 };
 
-/* The seed's call record update: UpdateItem on callID. */
-static void update_call_record(struct sma_handler *h, const struct sma_decision *d, int64_t deadline_ms)
+/* The seed's call record update: UpdateItem on callID. Returns non-zero
+ * when it was due and failed (logged). */
+static int update_call_record(struct sma_handler *h, const struct sma_decision *d, int64_t deadline_ms)
 {
     if (!h->ddb || d->update == SMA_UPDATE_NONE || !d->transaction_id[0])
-        return;
+        return 0;
     int64_t now = rec_clock_now_ms();
     char seconds[32];
     snprintf(seconds, sizeof(seconds), "%lld.%03lld", (long long)(now / 1000), (long long)(now % 1000));
@@ -69,11 +78,32 @@ static void update_call_record(struct sma_handler *h, const struct sma_decision 
         rec_error_set(&err, rc, 0, "UpdateItem: %s", rec_strerror(rc));
     else
         dynamodb_call(h->ddb, "UpdateItem", req, deadline_ms, DDB_ATTEMPTS, NULL, &err);
-    if (rec_error_is_set(&err))
+    int failed = rec_error_is_set(&err);
+    if (failed)
         rec_log(REC_LOG_ERROR, "the call record was not updated; the actions go out unchanged",
                 LOG_STR("transactionId", d->transaction_id), LOG_STR("reason", err.message));
     cJSON_Delete(req);
     dynamodb_update_clean_up(&u);
+    return failed;
+}
+
+/* The event's metric line; most events count nothing and write none. */
+static void emit_metrics(const struct sma_decision *d, int record_failed)
+{
+    struct rec_metrics m;
+    rec_metrics_begin(&m, sma_on_demand_recording_handler.name);
+    rec_metrics_property(&m, "transactionId", d->transaction_id);
+    if (d->update == SMA_UPDATE_ANSWERED)
+        rec_metrics_count(&m, "RecordingsRequested", 1);
+    if (d->failed_action) {
+        rec_metrics_dimension(&m, "Action", d->failed_action);
+        rec_metrics_count(&m, "ActionFailures", 1);
+    }
+    if (strcmp(d->event_type, "INVALID_LAMBDA_RESPONSE") == 0)
+        rec_metrics_count(&m, "InvalidResponses", 1);
+    if (record_failed)
+        rec_metrics_count(&m, "CallRecordFailures", 1);
+    rec_metrics_emit(&m);
 }
 
 static int sma_invoke(void *state, const struct handler_context *ctx, const char *event,
@@ -90,7 +120,7 @@ static int sma_invoke(void *state, const struct handler_context *ctx, const char
     /* Never past the invocation's own end, with room to answer. */
     if (ctx->deadline_ms && ctx->deadline_ms - 200 < budget)
         budget = ctx->deadline_ms - 200;
-    update_call_record(h, &d, budget);
+    emit_metrics(&d, update_call_record(h, &d, budget));
     rec_log(d.note[0] ? REC_LOG_WARN : REC_LOG_INFO, "SIP media application event answered",
             LOG_STR("event", d.event_type), LOG_STR("transactionId", d.transaction_id),
             LOG_STR("direction", d.direction),

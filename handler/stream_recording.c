@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "handler/env_config.h"
 #include "s3/upload_sink.h"
 
 /* ListFragments' range: the CTR's timestamps (whole seconds, Connect's
@@ -248,4 +249,19 @@ void stream_recording_clients_destroy(struct stream_recording_clients *c)
     kvs_client_destroy(c->kvs);
     rec_s3_client_destroy(c->s3);
     memset(c, 0, sizeof(*c));
+}
+
+int stream_recording_read_mode_from_env(enum media_read_mode fallback, enum media_read_mode *mode,
+                                        unsigned *batch, struct rec_error *err)
+{
+    /* In enum media_read_mode's order. */
+    static const char *const modes[] = { "auto", "getmedia", "fragment-list" };
+    size_t m = (size_t)fallback;
+    long long b = 0;
+    int rc = env_choice("KVS_READ_MODE", modes, 3, (size_t)fallback, &m, err);
+    if (!rc)
+        rc = env_number("FRAGMENT_LIST_BATCH", KVS_FRAGMENT_LIST_MAX, 1, KVS_FRAGMENT_LIST_MAX, &b, err);
+    *mode = (enum media_read_mode)m;
+    *batch = (unsigned)b;
+    return rc;
 }

@@ -59,6 +59,16 @@ int stream_recording_clients_new(struct stream_recording_clients *c, struct rec_
 /* Frees what stream_recording_clients_new created (NULL members are fine). */
 void stream_recording_clients_destroy(struct stream_recording_clients *c);
 
+/* How a KVS-reading handler reads, from the environment (the same
+ * variables and values for every handler; rules in handler/env_config.h):
+ *   KVS_READ_MODE        auto, getmedia or fragment-list (unset or empty:
+ *                        fallback, the handler's default)
+ *   FRAGMENT_LIST_BATCH  fragments per GetMediaForFragmentList (1..1000, 1000)
+ * into *mode and *batch. Returns 0, or REC_ERR_CONFIG with err naming the
+ * variable. */
+int stream_recording_read_mode_from_env(enum media_read_mode fallback, enum media_read_mode *mode,
+                                        unsigned *batch, struct rec_error *err);
+
 /* Where the outputs go. Strings borrowed for the run. */
 struct stream_recording_upload {
     const char *bucket;

@@ -10,6 +10,14 @@
  * (logged at ERROR), and fails when trying again may help, so Lambda
  * delivers it again (handler/outcome.h; "Asynchronous invocation", AWS
  * Lambda Developer Guide). Anything else is an InvalidEvent error.
+ *
+ * A metric line per invocation (common/metrics.h; README "Metrics and
+ * alarms"): per API request ApiRequests with Route (start, stop, summary,
+ * unknown) and StatusClass; per EventBridge event that failed
+ * EventFailures with Class (retriable / permanent); on either, what
+ * happened to recordings (video_tally): ConcatenationsStarted (a
+ * concatenation pipeline created), RecordingsAvailable (the final MP4
+ * found), PipelineFailures (a capture or concatenation failed for good).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +28,7 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "handler/handler.h"
 #include "handler/outcome.h"
 #include "handler/video_config.h"
@@ -101,6 +110,42 @@ static int video_init(void **state, char *reason, size_t reason_len)
     return 0;
 }
 
+/* Starts the invocation's metric line with what happened to recordings. */
+static void begin_metrics(struct rec_metrics *m, const struct video_tally *t)
+{
+    rec_metrics_begin(m, video_call_recording_handler.name);
+    if (t->entered[VIDEO_STATE_CONCATENATING])
+        rec_metrics_count(m, "ConcatenationsStarted", t->entered[VIDEO_STATE_CONCATENATING]);
+    if (t->entered[VIDEO_STATE_AVAILABLE])
+        rec_metrics_count(m, "RecordingsAvailable", t->entered[VIDEO_STATE_AVAILABLE]);
+    if (t->entered[VIDEO_STATE_FAILED])
+        rec_metrics_count(m, "PipelineFailures", t->entered[VIDEO_STATE_FAILED]);
+}
+
+static void emit_api_metrics(const struct video_ctx *ctx, enum video_route route, int status)
+{
+    static const char *const routes[] = { [VIDEO_ROUTE_UNKNOWN] = "unknown", [VIDEO_ROUTE_START] = "start",
+                                          [VIDEO_ROUTE_STOP] = "stop", [VIDEO_ROUTE_SUMMARY] = "summary" };
+    struct rec_metrics m;
+    begin_metrics(&m, ctx->tally);
+    rec_metrics_dimension(&m, "Route", routes[route]);
+    rec_metrics_dimension(&m, "StatusClass", rec_metrics_status_class(status));
+    rec_metrics_count(&m, "ApiRequests", 1);
+    rec_metrics_emit(&m);
+}
+
+static void emit_event_metrics(const struct video_ctx *ctx, const struct video_event *ev, enum rec_outcome o)
+{
+    struct rec_metrics m;
+    begin_metrics(&m, ctx->tally);
+    rec_metrics_property(&m, "eventType", ev->event_type);
+    if (o != REC_OUTCOME_STORED) {
+        rec_metrics_dimension(&m, "Class", rec_outcome_name(o));
+        rec_metrics_count(&m, "EventFailures", 1);
+    }
+    rec_metrics_emit(&m); /* nothing counted: no line */
+}
+
 static int api_request(const struct video_ctx *ctx, const cJSON *event, const char *req_id,
                        struct handler_result *result)
 {
@@ -111,6 +156,8 @@ static int api_request(const struct video_ctx *ctx, const cJSON *event, const ch
     int rc = video_api_read(event, &req, &err);
     if (!rc)
         rc = video_route(ctx, &req, &answer);
+    if (!rc)
+        emit_api_metrics(ctx, req.route, answer.status);
     if (!rc)
         rc = video_api_answer(&result->response, answer.status, answer.success, answer.data, answer.message, req_id);
     cJSON_Delete(answer.data);
@@ -130,6 +177,7 @@ static int eventbridge_event(const struct video_ctx *ctx, const cJSON *event, st
     if (!video_event_read(event, &ev, &err))
         video_event_apply(ctx, &ev, &err);
     enum rec_outcome o = rec_outcome_of(&err);
+    emit_event_metrics(ctx, &ev, o);
     if (o == REC_OUTCOME_RETRIABLE)
         return handler_fail(result, err.code, "RetriableError", "%s: %s", ev.event_type, err.message);
     if (o == REC_OUTCOME_PERMANENT)
@@ -144,8 +192,9 @@ static int video_invoke(void *state, const struct handler_context *hctx, const c
                         struct handler_result *result)
 {
     struct video_handler *h = state;
+    struct video_tally tally = { { 0 } };
     struct video_ctx ctx = { .cfg = &h->cfg, .clients = &h->clients, .identities = h->identities,
-                             .now_ms = rec_clock_now_ms(), .deadline_ms = hctx->deadline_ms };
+                             .tally = &tally, .now_ms = rec_clock_now_ms(), .deadline_ms = hctx->deadline_ms };
     if (video_account_of_arn(hctx->function_arn ? hctx->function_arn : "", ctx.account))
         return handler_fail(result, REC_ERR_INVALID, "InvalidContext", "no account id in the function ARN %s",
                             hctx->function_arn ? hctx->function_arn : "");

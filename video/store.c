@@ -239,6 +239,8 @@ int video_store_move(const struct video_ctx *ctx, const char *ext, const char *r
         rc = move_once(ctx, pk.data, sk.data, from, to, extra_set, extra_values, &local);
         if (rc != REC_ERR_CONDITION) {
             rec_error_wrap(err, &local, NULL);
+            if (!rc && ctx->tally)
+                ctx->tally->entered[to]++;
             if (!rc)
                 rec_log(REC_LOG_INFO, "video recording state", LOG_STR("recordingId", rid),
                         LOG_STR("from", video_state_name(from)), LOG_STR("to", video_state_name(to)));

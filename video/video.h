@@ -19,6 +19,7 @@
 #include "services/dynamodb_client.h"
 #include "services/media_pipelines_client.h"
 #include "services/s3_client.h"
+#include "video/state.h"
 
 /* Settings (handler/video_config.h says which variable sets each). */
 struct video_config {
@@ -49,11 +50,19 @@ struct video_clients {
 
 struct video_identity_cache;
 
+/* What one invocation did to recordings, for the handler's metric line:
+ * how many moved into each state (video/state.h), counted where the store
+ * applies a move (video_store_move). */
+struct video_tally {
+    unsigned entered[VIDEO_STATE_FAILED + 1];
+};
+
 /* One invocation's view: borrowed pointers and its clock. */
 struct video_ctx {
     const struct video_config *cfg;
     struct video_clients *clients;
     struct video_identity_cache *identities;
+    struct video_tally *tally; /* the caller's; NULL: not counted */
     char account[13];     /* from the invoked function's ARN */
     int64_t now_ms;       /* epoch ms when the invocation began */
     int64_t deadline_ms;  /* the invocation's deadline, epoch ms */

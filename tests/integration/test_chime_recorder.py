@@ -9,6 +9,7 @@ import tempfile
 import unittest
 import wave
 
+import emf
 from chime_env import (CALL_TABLE, PREFIX, Leg, StackCase, chime_env, envelope, expected_stereo, sns_record,
                        sqs_batch, with_detail)
 from fixtures.make_chime_mkv import ChimeLeg
@@ -31,6 +32,7 @@ class ChimeRecorderTest(StackCase):
         # Connect's A_AAC label over L16; it is the end of its stream.
         b = ChimeLeg(start_ms=T0 + OFFSET_MS, seed=2, track_name="AUDIO", codec="A_AAC", mime=True)
         b.add_call("tx-1", "call-1", 3, gaps={"AUDIO": [(1000, 300)]})
+        cls.a_cap, cls.b_cap = a, b
         cls.a = Leg(cls.st, cls.tmp, "a", a, "tx-1", True, chunk_bytes=8192)
         cls.b = Leg(cls.st, cls.tmp, "b", b, "tx-1", False, chunk_bytes=8192)
         # The same legs served with GetMedia sessions that end after one fragment.
@@ -65,6 +67,7 @@ class ChimeRecorderTest(StackCase):
                 self.assertEqual(a["kind"], "response", log[-3000:])
             out.append(json.loads(a["body"]) if a["kind"] == "response" else a)
         self.log = boot.lines(log)
+        self.metrics = emf.metric_lines(log)  # every EMF line, checked against the specification
         return out
 
     def keys(self):
@@ -94,6 +97,12 @@ class ChimeRecorderTest(StackCase):
         self.assertEqual(meta["channelAssignment"], assignment)
         self.assertEqual([leg["streamArn"] for leg in meta["legs"]], [left.arn, right.arn])
         return meta
+
+    def metric(self, name, **dimensions):
+        """The values of metric `name` on this run's EMF lines (all of them the handler's)."""
+        self.assertEqual({(d["Handler"], d["FunctionName"]) for d in self.metrics},
+                         {("ChimeVoiceConnectorRecorder", "local")} if self.metrics else set())
+        return emf.values(self.metrics, name, **dimensions)
 
     def claim(self):
         item = self.ddb.get_item(TableName=CALL_TABLE, ConsistentRead=True,
@@ -129,6 +138,16 @@ class ChimeRecorderTest(StackCase):
         self.assertEqual(jhead["ContentType"], "application/json")
         self.assertEqual(self.claim()["state"], {"S": "done"})
         self.assertFalse(os.listdir(self.work), "staged legs are removed")
+        # One metric line for the call stored, none for the events that only stored a leg.
+        self.assertEqual(self.metric("RecordingsStored"), [1])
+        [seconds] = self.metric("AudioSeconds")
+        self.assertEqual(seconds, len(self.stereo) / 4 / 8000)
+        self.assertEqual(self.metric("BytesUploaded"), [head["ContentLength"] + jhead["ContentLength"]])
+        self.assertEqual(len(self.metric("RecordingMs")), 1)
+        self.assertEqual(self.metric("RecordingFailures"), [])
+        [line] = self.metrics
+        self.assertEqual(line["callId"], self.call)
+        self.assertEqual(line["_aws"]["CloudWatchMetrics"][0]["Dimensions"], [["FunctionName", "Handler"]])
 
     def test_ended_in_either_order_duplicated_and_with_started_lost(self):
         a, b = self.a, self.b
@@ -168,13 +187,52 @@ class ChimeRecorderTest(StackCase):
         meta = self.assert_recorded(out[1], left, right, assignment="arbitrary")
         self.assertEqual([leg["isCaller"] for leg in meta["legs"]], [None, None])
 
+    def read_legs(self):
+        """The "call leg read" log lines by stream ARN."""
+        return {l["stream"]: l for l in self.log if l.get("message") == "call leg read"}
+
     def test_without_current_fragment_the_tag_change_and_the_live_edge_bound_the_legs(self):
+        # Without an end fragment the list cannot bound a leg: GetMedia whatever the mode.
         out = self.run_events(self.a.event("ENDED", self.call, end_fragment=False),
-                              self.b.event("ENDED", self.call, end_fragment=False))
+                              self.b.event("ENDED", self.call, end_fragment=False), KVS_READ_MODE="fragment-list")
         meta = self.assert_recorded(out[1], self.a, self.b)
         self.assertEqual(meta["legs"][0]["lastFragment"], str(self.a.frags[-1].number))
-        reasons = {l.get("stream"): l.get("doneReason") for l in self.log if l.get("message") == "call leg read"}
-        self.assertEqual(reasons[self.a.arn], "call_changed")
+        read = self.read_legs()
+        self.assertEqual(read[self.a.arn]["doneReason"], "call_changed")
+        self.assertEqual({l["readWith"] for l in read.values()}, {"GetMedia"})
+
+    def test_fragment_list_mode_gives_the_same_wav_and_never_calls_get_media(self):
+        # Streams that stall at the live edge, as KVS does: only GetMedia could wait there.
+        a = Leg(self.st, self.tmp, "a-list", self.a_cap, "tx-1", True, chunk_bytes=8192, live_edge_stall_s=30)
+        b = Leg(self.st, self.tmp, "b-list", self.b_cap, "tx-1", False, chunk_bytes=8192, live_edge_stall_s=30)
+        out = self.run_events(a.event("ENDED", self.call), b.event("ENDED", self.call), KVS_READ_MODE="fragment-list")
+        self.assert_recorded(out[1], a, b)
+        listed_wav = self.wav(f"{PREFIX}/{self.call}.wav")
+        read = self.read_legs()
+        for leg in (a, b):  # a's stream goes on with the next call; b's ends with the leg
+            with self.subTest(leg=leg.stream_name):
+                self.assertEqual((read[leg.arn]["readWith"], read[leg.arn]["doneReason"]),
+                                 ("GetMediaForFragmentList", "stop_fragment"))
+                calls = self.st.stream_log(leg.stream_name)
+                self.assertEqual(calls["calls"], [], "no GetMedia call, so no wait at a live edge")
+                self.assertEqual(len(calls["list_calls"]), 1)
+                self.assertEqual([n for c in calls["fragment_calls"] for n in c["fragments"]],
+                                 [str(f.number) for f in leg.frags], "exactly the leg's fragments, in order")
+        # The same legs read with GetMedia (the default) give the same stereo WAV.
+        self.call += "-getmedia"
+        out = self.run_events(a.event("ENDED", self.call), b.event("ENDED", self.call))
+        self.assertEqual(out[1]["status"], "recorded")
+        self.assertEqual({l["readWith"] for l in self.read_legs().values()}, {"GetMedia"})
+        self.assertEqual(self.wav(f"{PREFIX}/{self.call}.wav"), listed_wav)
+
+    def test_auto_reads_a_leg_whose_end_fragment_is_not_listed_yet_with_get_media(self):
+        b = Leg(self.st, self.tmp, "b-unlisted", self.b_cap, "tx-1", False, chunk_bytes=8192,
+                unlisted=[str(self.b.frags[-1].number)])
+        out = self.run_events(self.a.event("ENDED", self.call), b.event("ENDED", self.call), KVS_READ_MODE="auto")
+        self.assert_recorded(out[1], self.a, b)
+        read = self.read_legs()
+        self.assertEqual((read[self.a.arn]["readWith"], read[b.arn]["readWith"]),
+                         ("GetMediaForFragmentList", "GetMedia"))
 
     def test_get_media_that_ends_early_is_resumed(self):
         out = self.run_events(self.a.event("ENDED", self.call), self.b_short.event("ENDED", self.call))
@@ -204,6 +262,13 @@ class ChimeRecorderTest(StackCase):
         self.assertEqual(out[1]["error_type"], "RetriableFailure")
         self.assertEqual(self.keys(), [], "the WAV of a call whose JSON failed is removed")
         self.assertEqual(self.claim()["state"], {"S": "failed"})
+        self.assertEqual(self.metric("RecordingsStored"), [], "nothing stayed stored")
+        self.assertEqual(self.metric("RecordingFailures", Class="retriable"), [1])
+        self.assertEqual(self.metric("RecordingFailures", Class="permanent"), [])
+        failure = [d for d in self.metrics if d.get("Class")][0]
+        self.assertEqual(failure["callId"], self.call)
+        self.assertEqual(failure["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
+                         [["FunctionName", "Handler"], ["FunctionName", "Handler", "Class"]])
 
     def test_wrapped_events_sqs_lower_case_records_and_sns(self):
         out = self.run_events(sqs_batch(self.a.event("STARTED", self.call), self.a.event("ENDED", self.call)),
@@ -225,12 +290,15 @@ class ChimeRecorderTest(StackCase):
         self.assertEqual([o["status"] for o in out], ["ignored"] * 4)
         self.assertEqual(out[0]["reason"], "another Voice Connector")
         self.assertEqual(self.st.request_log(), [], "ignored events make no AWS call")
+        self.assertEqual(self.metrics, [], "nor a metric line")
         failed = envelope({"streamingStatus": "FAILED", "voiceConnectorId": self.a.cap.voice_connector_id,
                            "transactionId": "tx-1", "callId": self.call, "direction": "Inbound",
                            "failTime": "2026-01-01T00:00:09Z", "failureReason": "Internal failure"})
         out = self.run_events(failed)
         self.assertEqual(out[0]["status"], "stored")
         self.assertIn("Voice Connector streaming failed", [l["message"] for l in self.log if l["level"] == "ERROR"])
+        self.assertEqual(self.metric("StreamingFailures"), [1])
+        self.assertEqual(self.metric("RecordingFailures"), [])
         item = self.ddb.get_item(TableName=CALL_TABLE, Key={"call_id": {"S": self.call}, "is_caller": {"S": "#call"}})
         self.assertEqual(item["Item"]["failure_reason"], {"S": "Internal failure"})
 
@@ -249,6 +317,10 @@ class ChimeRecorderTest(StackCase):
         self.assertEqual(meta["wavKeys"], [left, right])
         self.assertEqual((meta["channels"], meta["sampleRate"]), (1, 0))
         self.assertIn("call recording incomplete", [l["message"] for l in self.log if l["level"] == "ERROR"])
+        # stored, and a permanent failure: the stereo file an operator expects is not there
+        self.assertEqual(self.metric("RecordingsStored"), [1])
+        self.assertEqual(self.metric("AudioSeconds"), [max(len(self.a.pcm) / 2 / 8000, len(b16.pcm) / 2 / 16000)])
+        self.assertEqual(self.metric("RecordingFailures", Class="permanent"), [1])
 
     def test_malformed_leg_events_are_ignored_with_a_reason(self):
         bad = with_detail(self.a.event("ENDED", self.call), startFragmentNumber="12x")
@@ -257,6 +329,7 @@ class ChimeRecorderTest(StackCase):
         self.assertEqual([o["status"] for o in out], ["ignored", "ignored"])
         self.assertIn("startFragmentNumber", out[0]["reason"])
         self.assertIn("callId", out[1]["reason"])
+        self.assertEqual(self.metric("RecordingFailures", Class="permanent"), [1, 1])
 
 
 if __name__ == "__main__":

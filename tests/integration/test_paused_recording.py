@@ -7,6 +7,7 @@ import shutil
 import tempfile
 import unittest
 
+import emf
 from recording_env import (DEFAULT_BUCKET, FROM, TO, Bootstrap, Capture, ctr_for, event, keys_for, record,
                            s3_wav, write_capture)
 from stack.localstack import LocalStack
@@ -43,6 +44,7 @@ class PausedRecordingTest(unittest.TestCase):
         finally:
             log = boot.stop()
         self.assertEqual(json.loads(answer["body"]), {"batchItemFailures": []}, log[-3000:])
+        self.metrics = emf.metric_lines(log)
         return boot.lines(log)
 
     def assert_objects(self, contact_id, exp, counts):
@@ -67,11 +69,16 @@ class PausedRecordingTest(unittest.TestCase):
         self.assertEqual(len(stored), 1)
         self.assertEqual(stored[0]["redactedMs"], max(counts.values()) // 8)
         self.assertTrue(any(x.get("message") == "paused spans will be silenced" for x in lines))
+        # the recording's metric line carries the same figure
+        self.assertEqual(emf.values(self.metrics, "RedactedMs"), [max(counts.values()) // 8])
 
     def test_a_contact_without_spans_keeps_every_sample_and_says_0(self):
         self.run_contact("paused-b", None, 2)
         exp = self.cap.expected(contact_id="paused-b")
         self.assert_objects("paused-b", exp, {})
+        # RedactedMs only when something was silenced
+        self.assertEqual((emf.values(self.metrics, "RecordingsStored"), emf.values(self.metrics, "RedactedMs")),
+                         ([1], []))
 
     def test_a_malformed_attribute_silences_the_whole_recording_and_logs_an_error(self):
         lines = self.run_contact("paused-b", "1700000000000-oops", 3)

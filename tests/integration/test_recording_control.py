@@ -11,6 +11,7 @@ import tempfile
 import time
 import unittest
 
+import emf
 import helpers
 from recording_env import Bootstrap, bootstrap_env
 from stack.localstack import SCOPED_INSTANCE, LocalStack
@@ -292,6 +293,27 @@ class RecordingControlTest(unittest.TestCase):
                          ("START", CUSTOMER, CUSTOMER, 200))
         self.assertTrue(first["awsRequestId"])
         self.assertEqual(lines[1]["status"], 400)
+
+    def test_metric_lines_count_requests_by_operation_and_status_class(self):
+        self.invoke(make_events.flow_event("START"))                       # 200
+        self.invoke(make_events.flow_event("EXPLODE"))                     # 400, no call
+        self.st.inject_fault(path_prefix="/contact/suspend-recording", status=500, code="InternalServiceException",
+                             count=5)
+        self.invoke(make_events.flow_event("PAUSE"))                       # 500 after its one retry
+        self.st.clear_faults()
+        self.invoke(make_events.flow_event("STOP"))                        # 200
+        self.invoke(make_events.flow_event("START"))                       # Connect: 400 after a stop
+        lines = emf.metric_lines(self.control.stop())
+        self.control = None
+        self.assertEqual({(d["Handler"], emf.namespace(d)) for d in lines},
+                         {("ConnectRecordingControl", "ConnectKvsRecorder")})
+        seen = [(d["Operation"], d["StatusClass"], d["ControlRequests"], d["ControlFailures"]) for d in lines]
+        self.assertEqual(seen, [("START", "2xx", 1, 0), ("INVALID", "4xx", 1, 1), ("PAUSE", "5xx", 1, 1),
+                                ("STOP", "2xx", 1, 0), ("START", "4xx", 1, 1)])
+        self.assertEqual(emf.values(lines, "ControlFailures", Operation="PAUSE", StatusClass="5xx"), [1])
+        self.assertEqual(lines[0]["contactId"], CUSTOMER)
+        self.assertEqual(lines[0]["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
+                         [["FunctionName", "Handler"], ["FunctionName", "Handler", "Operation", "StatusClass"]])
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import json
 import time
 import unittest
 
+import emf
 from chime_env import SMA_TABLE, StackCase
 from recording_env import Bootstrap
 
@@ -122,6 +123,11 @@ CASES = [
     ("an action failed", event("ACTION_FAILED", "t1", participants(CALLER), {
         "Type": "CallAndBridge", "ErrorType": "CallNotAnswered", "ErrorMessage": "no answer"}),
      [play(UNABLE, A), hangup(A)]),
+    ("the recording could not start", event("ACTION_FAILED", "t1", participants(CALLER, b=True), {
+        "Type": "StartCallRecording", "Parameters": {"CallId": A}, "ErrorType": "AccessDenied",
+        "ErrorMessage": "no access to the bucket"}), [play(UNABLE, A), hangup(A)]),
+    ("an action we never send failed", event("ACTION_FAILED", "t1", participants(CALLER), {
+        "Type": "SpeakAndGetDigits", "ErrorType": "SystemException"}), [play(UNABLE, A), hangup(A)]),
     ("the error prompt failed (the seed looped)", event("ACTION_FAILED", "t1", participants(CALLER), {
         "Type": "PlayAudio", "Parameters": {"CallId": A, "AudioSource": src(UNABLE)}, "ErrorType": "InvalidAudioSource"}),
      [hangup(A)]),
@@ -150,8 +156,14 @@ class SmaTest(StackCase):
                 answer = boot.invoke(ev, timeout_ms=5000)
                 out.append((answer, time.monotonic() - t0))
         finally:
-            self.log = boot.lines(boot.stop())
+            log = boot.stop()
+            self.log = boot.lines(log)
+            self.metrics = emf.metric_lines(log)
         return out
+
+    def metric(self, name, **dimensions):
+        self.assertEqual({d["Handler"] for d in self.metrics}, {"SmaOnDemandRecording"})
+        return emf.values(self.metrics, name, **dimensions)
 
     def test_every_event_gets_the_exact_actions(self):
         answers = self.run_events([ev for _, ev, _ in CASES])
@@ -163,6 +175,19 @@ class SmaTest(StackCase):
                 self.assertLessEqual(len(body["Actions"]), 10)
         notes = [l.get("note") for l in self.log if l.get("message") == "SIP media application event answered"]
         self.assertIn("InvalidResponse: bad", notes)
+        # Metric lines only for what they count: the two bridges start a recording, four of our
+        # actions failed (by name; one we never send is "Other"), two answers were refused.
+        self.assertEqual(len(self.metrics), 2 + 4 + 2)
+        self.assertEqual(self.metric("RecordingsRequested"), [1, 1])
+        failed = {a: self.metric("ActionFailures", Action=a) for a in ("CallAndBridge", "PlayAudio",
+                                                                        "StartCallRecording", "Other")}
+        self.assertEqual(failed, {"CallAndBridge": [1], "PlayAudio": [1], "StartCallRecording": [1], "Other": [1]})
+        self.assertEqual(self.metric("InvalidResponses"), [1, 1])
+        self.assertEqual(self.metric("CallRecordFailures"), [])
+        line = [d for d in self.metrics if d.get("Action") == "StartCallRecording"][0]
+        self.assertEqual(line["transactionId"], "t1")
+        self.assertEqual(line["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
+                         [["FunctionName", "Handler"], ["FunctionName", "Handler", "Action"]])
 
     def item(self, tx):
         return self.ddb.get_item(TableName=SMA_TABLE, Key={"callID": {"S": tx}}, ConsistentRead=True).get("Item")
@@ -193,6 +218,7 @@ class SmaTest(StackCase):
         self.assertIn("the call record was not updated; the actions go out unchanged", [l["message"] for l in errors])
         tries = [r for r in self.st.request_log() if r["target"] == "DynamoDB_20120810.UpdateItem"]
         self.assertLessEqual(len(tries), 2)
+        self.assertEqual((self.metric("CallRecordFailures"), self.metric("RecordingsRequested")), ([1], [1]))
 
     def test_missing_environment_is_an_init_error(self):
         boot = Bootstrap(self.st, self.rt, _HANDLER="SmaOnDemandRecording", WAV_BUCKET=WAV)

@@ -30,6 +30,18 @@ class TemplateProductionTest(unittest.TestCase):
                    ([st["Action"]] if isinstance(st.get("Action"), str) else st.get("Action", []))}
         self.assertTrue({"kinesisvideo:ListFragments", "kinesisvideo:GetMediaForFragmentList"} <= actions)
 
+    def test_every_function_writes_its_metric_lines_to_the_one_namespace(self):
+        # Unset, a function would use bootstrap's default namespace whatever MetricsNamespace says
+        # (and "" would not turn its metrics off).
+        fns = resources_of(expand({"MetricsNamespace": "Team/Rec"}), "AWS::Lambda::Function")
+        handlers = {k: f for k, f in fns.items() if f["Properties"].get("Runtime") == "provided.al2023"}
+        self.assertEqual(set(handlers), {"ProcessKvsRecording", "ConnectRecordingControl", "ChimeVoiceConnectorRecorder",
+                                         "SmaOnDemandRecording", "VideoCallRecording"})
+        for name, fn in handlers.items():
+            with self.subTest(name):
+                self.assertEqual(fn["Properties"]["Environment"]["Variables"]["METRICS_NAMESPACE"],
+                                 {"Ref": "MetricsNamespace"})
+
     def test_two_alarms_watch_the_failure_queue_and_recording_failures(self):
         out = expand({"MetricsNamespace": "Team/Rec"})
         alarms = resources_of(out, "AWS::CloudWatch::Alarm")

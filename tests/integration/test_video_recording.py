@@ -3,12 +3,14 @@ emulator and the local stack with auth on: seed 004's Recording API on Chime
 SDK media pipelines (routes, envelopes, errors, the start lock, owner
 checks, events in and out of order, playback rules, presigned URLs)."""
 import json
+import os
 import time
 import unittest
 import urllib.error
 import urllib.parse
 import urllib.request
 
+import emf
 import helpers  # noqa: F401
 from stack.localstack import LocalStack
 from stack.runtime_api import RuntimeApiEmulator
@@ -71,6 +73,17 @@ class VideoRecordingTest(unittest.TestCase):
         self.assertEqual(len(concat), 1)
         self.st._post(f"/_stack/pipelines/{concat[0]['MediaPipelineId']}/complete", options)
         return concat[0]
+
+    def log_mark(self):
+        return os.path.getsize(self.fn.log.name)
+
+    def metric_lines(self, mark):
+        """The function's EMF lines written since mark (log_mark), checked against the specification."""
+        with open(self.fn.log.name, "rb") as f:
+            f.seek(mark)
+            lines = emf.metric_lines(f.read().decode(errors="replace"))
+        self.assertEqual({d["Handler"] for d in lines}, {"VideoCallRecording"} if lines else set())
+        return lines
 
     # -- the whole life -------------------------------------------------------
     def test_start_events_stop_concatenation_and_summary(self):
@@ -265,6 +278,7 @@ class VideoRecordingTest(unittest.TestCase):
 
     def test_a_pipeline_that_fails(self):
         ext, _ = self.world.meeting()
+        mark = self.log_mark()
         self.st.inject_fault(method="POST", path_prefix="/sdk-media-capture-pipelines", status=400,
                              code="ResourceLimitExceededException", service="chime")
         status, body = self.start(ext)
@@ -285,9 +299,55 @@ class VideoRecordingTest(unittest.TestCase):
         item = self.rec(ext, rid)
         self.assertEqual(item["status"]["S"], "CONCATENATING")  # what exists is still concatenated
         self.assertEqual(item["failureReason"]["S"], "capture pipeline permanent failure")
+        lines = self.metric_lines(mark)
+        self.assertEqual([(d["Route"], d["StatusClass"]) for d in lines if "ApiRequests" in d],
+                         [("start", "5xx"), ("start", "2xx")])
+        [failed] = [d for d in lines if "PipelineFailures" in d]
+        self.assertEqual((failed["PipelineFailures"], failed["ConcatenationsStarted"]), (1, 1))
+        self.assertEqual(failed["eventType"], "chime:MediaPipelinePermanentFailure")
+
+    def test_metric_lines_per_request_and_per_event(self):
+        ext, chime_id = self.world.meeting()
+        mark = self.log_mark()
+        status, body = self.start(ext)
+        self.assertEqual(status, 200, body)
+        rid = body["data"]["recordingId"]
+        self.assertEqual(self.start(ext)[0], 409)
+        self.deliver(self.world.take_events())  # the roster name, RECORDING: nothing an operator counts
+        self.assertEqual(self.stop(ext)[0], 200)  # the concatenation starts
+        self.complete_concat(rid)
+        self.deliver(self.world.take_events())  # the capture's Deleted, the concatenation's, the MP4s
+        self.assertEqual(self.rec(ext, rid)["status"]["S"], "AVAILABLE")
+        self.assertEqual(self.fn.api(self.world.request("GET /nothing", "agent1"))[0], 404)
+        malformed = {"source": "aws.chime", "detail-type": "Chime Media Pipeline State Change",
+                     "time": "2026-01-01T00:00:00Z",
+                     "detail": {"eventType": "chime:MediaPipelineDeleted", "mediaPipelineId": "not-an-id"}}
+        self.deliver([malformed])  # dropped: a permanent failure
+        ended = {"source": "aws.chime", "detail-type": "Chime Meeting State Change", "time": "2026-01-02T03:04:05Z",
+                 "detail": {"eventType": "chime:MeetingEnded", "meetingId": chime_id, "externalMeetingId": ext}}
+        self.st.inject_fault(method="POST", path_prefix="/", status=500, code="InternalServerError", count=50,
+                             service="dynamodb")
+        answer = self.fn.invoke(ended)  # DynamoDB failing: Lambda retries it
+        self.st.clear_faults()
+        self.assertEqual((answer["kind"], answer["error_type"]), ("error", "RetriableError"))
+        lines = self.metric_lines(mark)
+        self.assertEqual([(d["Route"], d["StatusClass"]) for d in lines if "ApiRequests" in d],
+                         [("start", "2xx"), ("start", "4xx"), ("stop", "2xx"), ("unknown", "4xx")])
+        stop_line = [d for d in lines if d.get("Route") == "stop"][0]
+        self.assertEqual(stop_line["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
+                         [["FunctionName", "Handler"], ["FunctionName", "Handler", "Route", "StatusClass"]])
+        self.assertEqual(emf.values(lines, "ConcatenationsStarted"), [1])
+        self.assertEqual(stop_line["ConcatenationsStarted"], 1)
+        self.assertEqual(emf.values(lines, "RecordingsAvailable"), [1])
+        self.assertEqual(emf.values(lines, "PipelineFailures"), [])
+        self.assertEqual(emf.values(lines, "EventFailures", Class="permanent"), [1])
+        self.assertEqual(emf.values(lines, "EventFailures", Class="retriable"), [1])
+        self.assertEqual([d["eventType"] for d in lines if "EventFailures" in d],
+                         ["chime:MediaPipelineDeleted", "chime:MeetingEnded"])
 
     def test_events_that_are_not_ours_change_nothing(self):
         self.st.clear_request_log()
+        mark = self.log_mark()
         others = [
             {"source": "aws.chime", "detail-type": "Chime Media Pipeline State Change", "time": "2026-01-01T00:00:00Z",
              "detail": {"eventType": "chime:MediaPipelineDeleted", "mediaPipelineId": "e40ee45e-2ed1-408e-9156-f52b8208a491"}},
@@ -300,6 +360,7 @@ class VideoRecordingTest(unittest.TestCase):
         self.deliver(others)
         writes = [r for r in self.st.request_log() if r["target"] and "GetItem" not in r["target"]]
         self.assertEqual(writes, [])
+        self.assertEqual(self.metric_lines(mark), [], "nothing to count: no metric line")
         answer = self.fn.invoke({"hello": "world"})
         self.assertEqual((answer["kind"], answer["error_type"]), ("error", "InvalidEvent"))
 

@@ -210,6 +210,19 @@ static void bad_lines_are_refused_whole(void **state)
     free(text);
 }
 
+static void status_classes_are_fixed_names(void **state)
+{
+    (void)state;
+    assert_string_equal(rec_metrics_status_class(200), "2xx");
+    assert_string_equal(rec_metrics_status_class(299), "2xx");
+    assert_string_equal(rec_metrics_status_class(404), "4xx");
+    assert_string_equal(rec_metrics_status_class(504), "5xx");
+    assert_string_equal(rec_metrics_status_class(100), "1xx");
+    assert_string_equal(rec_metrics_status_class(0), "5xx"); /* no answer at all */
+    assert_string_equal(rec_metrics_status_class(600), "5xx");
+    assert_string_equal(rec_metrics_status_class(-1), "5xx");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -218,6 +231,7 @@ int main(void)
         cmocka_unit_test_setup(an_empty_namespace_turns_metrics_off, reset),
         cmocka_unit_test_setup(a_bad_namespace_is_a_configuration_error, reset),
         cmocka_unit_test_setup(bad_lines_are_refused_whole, reset),
+        cmocka_unit_test(status_classes_are_fixed_names),
     };
     return cmocka_run_group_tests(tests, capture_logs, release_logs);
 }
