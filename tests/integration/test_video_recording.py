@@ -381,8 +381,6 @@ class VideoRecordingTest(unittest.TestCase):
         self.assertIn(b"Request has expired", body)
 
 
-if __name__ == "__main__":
-    unittest.main()
 
 
 class ConcurrentStartTest(unittest.TestCase):
@@ -408,3 +406,7 @@ class ConcurrentStartTest(unittest.TestCase):
                 logs = [fn.stop() for fn in fns]
             for marker in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
                 self.assertFalse(any(marker in log for log in logs), marker)
+
+
+if __name__ == "__main__":
+    unittest.main()
