@@ -63,6 +63,24 @@ class TemplateProductionTest(unittest.TestCase):
         self.assertEqual(out["Resources"]["RecordingFailuresAlarm"]["Condition"], "HasMetrics")
         self.assertNotIn("Condition", out["Resources"]["FailedRecordsAlarm"])
 
+    def test_the_siblings_failure_queues_and_failures_are_alarmed_behind_their_conditions(self):
+        out = expand()
+        alarms = resources_of(out, "AWS::CloudWatch::Alarm")
+        for alarm, queue, cond in (("ChimeFailedEventsAlarm", "ChimeFailedEvents", "HasVoiceConnector"),
+                                   ("VideoFailedEventsAlarm", "VideoFailedEvents", "HasVideo")):
+            with self.subTest(alarm):
+                props = alarms[alarm]["Properties"]
+                self.assertEqual(props["MetricName"], "ApproximateNumberOfMessagesVisible")
+                self.assertEqual(props["Dimensions"][0]["Value"], {"Fn::GetAtt": [queue, "QueueName"]})
+                self.assertEqual(out["Resources"][alarm]["Condition"], cond)
+        chime = alarms["ChimeRecordingFailuresAlarm"]["Properties"]
+        self.assertEqual(chime["MetricName"], "RecordingFailures")
+        self.assertEqual([d["Value"] for d in chime["Dimensions"]],
+                         [{"Ref": "ChimeVoiceConnectorRecorder"}, "ChimeVoiceConnectorRecorder"])
+        self.assertEqual(out["Resources"]["ChimeRecordingFailuresAlarm"]["Condition"], "HasVoiceConnectorMetrics")
+        self.assertEqual(out["Conditions"]["HasVoiceConnectorMetrics"],
+                         {"Fn::And": [{"Condition": "HasVoiceConnector"}, {"Condition": "HasMetrics"}]})
+
 
 if __name__ == "__main__":
     unittest.main()
