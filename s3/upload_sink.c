@@ -247,15 +247,13 @@ static const struct byte_sink_ops upload_ops = {
     .close = sink_close,
 };
 
-/* The description PutObject and CreateMultipartUpload send. Returns 0 or
- * REC_ERR_INVALID (more metadata than S3_UPLOAD_MAX_METADATA). */
-static int describe_object(struct upload *u, const struct s3_upload_config *cfg)
+/* The description PutObject and CreateMultipartUpload send (cfg's
+ * metadata checked by s3_upload_sink_open). */
+static void describe_object(struct upload *u, const struct s3_upload_config *cfg)
 {
     int kms = cfg->sse && strcmp(cfg->sse, "aws:kms") == 0;
     size_t n = 0;
     if (cfg->n_metadata) {
-        if (cfg->n_metadata > S3_UPLOAD_MAX_METADATA || !cfg->metadata)
-            return REC_ERR_INVALID;
         memcpy(u->meta, cfg->metadata, cfg->n_metadata * sizeof(u->meta[0]));
         n = cfg->n_metadata;
     } else if (cfg->contact_id) {
@@ -270,7 +268,6 @@ static int describe_object(struct upload *u, const struct s3_upload_config *cfg)
         .acl = cfg->acl,
         .deadline_ms = cfg->deadline_ms,
     };
-    return 0;
 }
 
 int s3_upload_sink_open(const struct s3_upload_config *cfg, struct s3_upload_status *status,
@@ -283,7 +280,7 @@ int s3_upload_sink_open(const struct s3_upload_config *cfg, struct s3_upload_sta
     size_t part = cfg->part_size ? cfg->part_size : S3_UPLOAD_DEFAULT_PART;
     if (part < S3_UPLOAD_MIN_PART)
         return REC_ERR_INVALID;
-    if (cfg->n_metadata > S3_UPLOAD_MAX_METADATA)
+    if (cfg->n_metadata > S3_UPLOAD_MAX_METADATA || (cfg->n_metadata && !cfg->metadata))
         return REC_ERR_INVALID;
     struct upload *u = calloc(1, sizeof(*u));
     if (!u)
@@ -310,7 +307,7 @@ int s3_upload_sink_open(const struct s3_upload_config *cfg, struct s3_upload_sta
     u->cfg.key = u->key;
     u->mp = (struct rec_s3_multipart){ .bucket = u->bucket, .key = u->key,
                                        .deadline_ms = cfg->deadline_ms };
-    describe_object(u, cfg); /* its one failure was refused above */
+    describe_object(u, cfg);
     *out = (struct byte_sink){ .ops = &upload_ops, .impl = u };
     return 0;
 }

@@ -320,6 +320,13 @@ static void a_rewrite_outside_part_1_is_refused(void **state)
     /* and the configuration is checked on open */
     cfg.part_size = PART - 1;
     assert_int_equal(s3_upload_sink_open(&cfg, &st, &sink), REC_ERR_INVALID);
+    cfg = config_for(s3);
+    cfg.n_metadata = 1; /* a count without the headers */
+    assert_int_equal(s3_upload_sink_open(&cfg, &st, &sink), REC_ERR_INVALID);
+    struct rec_aws_header meta[S3_UPLOAD_MAX_METADATA + 1] = { { "a", "b" } };
+    cfg.metadata = meta;
+    cfg.n_metadata = S3_UPLOAD_MAX_METADATA + 1;
+    assert_int_equal(s3_upload_sink_open(&cfg, &st, &sink), REC_ERR_INVALID);
     rec_s3_client_destroy(s3);
     ts_stop(s);
 }
