@@ -64,7 +64,6 @@ void gate_batch_rewind(struct gate_batch *b)
 static void drop_held(struct fragment_gate *g)
 {
     rec_buf_reset(&g->hold);
-    g->held = 0;
 }
 
 static int send_single(struct fragment_gate *g, const struct gate_frame *f)
@@ -76,10 +75,10 @@ static int send_single(struct fragment_gate *g, const struct gate_frame *f)
 static int send_held(struct fragment_gate *g)
 {
     struct gate_batch b = { 0 };
-    if (g->held == 0)
+    if (g->hold.len == 0)
         return 0;
     b.start = b.at = (const uint8_t *)g->hold.data;
-    b.end = b.start + g->held;
+    b.end = b.start + g->hold.len;
     return g->ev.on_frames(g->ev.user, &b);
 }
 
@@ -322,11 +321,12 @@ static int hold_frame(struct fragment_gate *g, const struct gate_frame *f)
         return rec_error_set(g->err, REC_ERR_LIMIT, 0, "block of %zu bytes", f->data.len);
     struct held_frame h = { f->time_ns, f->cluster_ns, (uint32_t)f->data.len, (int16_t)f->role,
                             (int16_t)f->time_only };
+    size_t before = g->hold.len;
     int rc = rec_buf_append(&g->hold, &h, sizeof(h));
     if (!rc && f->data.len)
         rc = rec_buf_append(&g->hold, f->data.ptr, f->data.len);
-    if (!rc)
-        g->held += sizeof(h) + f->data.len;
+    if (rc) /* no header without its bytes: the frames held stay whole */
+        rec_buf_truncate(&g->hold, before);
     if (rc == REC_ERR_LIMIT)
         return rec_error_set(g->err, rc, 0,
                              "fragment %s holds more than %zu bytes of audio before its tags "

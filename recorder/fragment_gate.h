@@ -160,8 +160,7 @@ struct fragment_gate {
     int fragment_open;  /* between its start and its end */
     int direct_wrote;   /* USE: frames of this fragment already went out */
     int counted;        /* settled and counted in the stats */
-    struct rec_buf hold;
-    size_t held;        /* bytes in hold */
+    struct rec_buf hold; /* held frames: struct held_frame + bytes each */
     /* results */
     struct fragment_gate_stats st;
     int call_noted;     /* st.call_id is final */

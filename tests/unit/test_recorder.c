@@ -331,6 +331,28 @@ static void a_fragment_over_the_hold_cap_is_refused(void **state)
     sinks_free(&s);
     free(in.p);
 
+    /* Held for its MimeType: the third block's bytes pass the cap after
+     * its header went in; the two blocks held whole are still judged (by
+     * the first fragment's MimeType) and written at finish, the cut one is
+     * not. */
+    struct blk first[2] = { { 1, 0, 1, 80, 0 }, { 2, 0, 1, 80, 0 } };
+    in = (struct bytes){ 0 };
+    fragment(&in, "1", "A", T0, connect_tracks, 2, first, 2, L16);
+    fragment(&in, "2", "A", T0 + 100, connect_tracks, 2, blocks, 4, NULL);
+    r = start_with(&s, &cfg);
+    assert_int_equal(recorder_push(r, in.p, in.n), REC_ERR_LIMIT);
+    assert_int_equal(recorder_finish(r), REC_ERR_LIMIT);
+    struct recorder_stats st;
+    recorder_get_stats(r, &st);
+    assert_int_equal(st.fragments_used, 2);
+    assert_int_equal(st.track[0].blocks, 2);
+    assert_int_equal(st.track[1].blocks, 2);
+    assert_true(committed(&st, RECORDER_OUT_ROLE0));
+    assert_int_equal(st.output[RECORDER_OUT_ROLE0].frames, 800 + 400);
+    recorder_destroy(r);
+    sinks_free(&s);
+    free(in.p);
+
     cfg.stop_fragment = "12x";
     assert_int_equal(recorder_new(&cfg, &r), REC_ERR_INVALID);
     assert_null(r);
