@@ -152,13 +152,21 @@ static int configure(struct sndfile_encoder *e, int format, double level)
     return 0;
 }
 
+/* Checks enc at rate and channels and decides libsndfile's format and
+ * level for it (sndfile_encoder_check's result). */
+static int plan(const struct audio_encoding *enc, uint32_t rate, unsigned channels, int *format,
+                double *level)
+{
+    if (rate == 0 || rate > 655350 || channels < 1 || channels > 2 || audio_encoding_check(enc))
+        return REC_ERR_INVALID;
+    return format_of(enc, rate, channels, format, level);
+}
+
 int sndfile_encoder_check(const struct audio_encoding *enc, uint32_t rate, unsigned channels)
 {
     int format = 0;
     double level = -1;
-    if (rate == 0 || rate > 655350 || channels < 1 || channels > 2 || audio_encoding_check(enc))
-        return REC_ERR_INVALID;
-    return format_of(enc, rate, channels, &format, &level);
+    return plan(enc, rate, channels, &format, &level);
 }
 
 int sndfile_encoder_start(struct byte_sink *sink, const struct audio_encoding *enc, uint32_t rate,
@@ -168,15 +176,14 @@ int sndfile_encoder_start(struct byte_sink *sink, const struct audio_encoding *e
     int format = 0;
     double level = -1;
     *out = NULL;
-    int rc = sndfile_encoder_check(enc, rate, channels);
-    if (!rc)
-        rc = format_of(enc, rate, channels, &format, &level);
+    int rc = plan(enc, rate, channels, &format, &level);
     if (rc)
         return rc;
     struct sndfile_encoder *e = calloc(1, sizeof(*e));
     if (!e)
         return REC_ERR_NOMEM;
-    *e = (struct sndfile_encoder){ .sink = sink, .channels = channels };
+    e->sink = sink;
+    e->channels = channels;
     SF_INFO info = { .samplerate = (int)rate, .channels = (int)channels, .format = format };
     e->sf = sf_open_virtual(&vio, SFM_WRITE, &info, e);
     rc = e->sf ? configure(e, format, level) : sf_failed(e);
