@@ -305,9 +305,12 @@ static int parse_args(int argc, char **argv, struct options *opt, const char **w
         return -1;
     }
     if (audio_encoding_check(&opt->encoding) != 0) {
-        *why = opt->encoding.format == AUDIO_FORMAT_MP3    ? "--bitrate-kbps: mp3 takes 24 to 160 kbps per channel"
-               : opt->encoding.format == AUDIO_FORMAT_OPUS ? "--bitrate-kbps: opus takes 6 to 256 kbps per channel"
-                                                           : "--bitrate-kbps is for mp3 and opus only";
+        static char range[96];
+        unsigned min, max, dflt;
+        audio_format_kbps_range(opt->encoding.format, &min, &max, &dflt);
+        snprintf(range, sizeof(range), "--bitrate-kbps: %s takes %u to %u kbps per channel",
+                 audio_format_name(opt->encoding.format), min, max);
+        *why = max ? range : "--bitrate-kbps is for mp3 and opus only";
         return -1;
     }
     if (!*opt->out_dir || strlen(opt->out_dir) > DIR_MAX_LEN) {
