@@ -386,9 +386,6 @@ static int set_string(struct mkv_reader *r, struct rec_buf *b, const uint8_t *s,
 
 /* ---- blocks -------------------------------------------------------------- */
 
-/* Delivers the frames of one SimpleBlock or Block body (Matroska RFC 9559
- * §10 "Block Structure", §10.3 "Block Lacing"); track and its VINT width
- * were read by the caller. */
 /* Xiph lacing (RFC 9559 §10.3.2): each of the first count-1 frame sizes is
  * a run of 255s plus a last byte. Adds them to *total. */
 static int xiph_lace_sizes(struct mkv_reader *r, const uint8_t *d, size_t n, size_t *pos,
@@ -470,6 +467,9 @@ static int lace_sizes(struct mkv_reader *r, const uint8_t *d, size_t n, size_t *
     return rc;
 }
 
+/* Delivers the frames of one SimpleBlock or Block body (Matroska RFC 9559
+ * §10 "Block Structure", §10.3 "Block Lacing"); track and its VINT width
+ * were read by the caller. */
 static int deliver_block(struct mkv_reader *r, const uint8_t *d, size_t n, uint64_t track,
                          unsigned track_len)
 {
