@@ -22,7 +22,6 @@
 #include "common/error.h"
 #include "kvs/ebml.h"
 
-#define DEFAULT_MAX_ELEMENT_BYTES ((size_t)4 << 20)
 #define DEFAULT_MAX_TAGS 1024
 #define DEFAULT_MAX_TAG_BYTES ((size_t)256 << 10)
 #define DEFAULT_TIMECODE_SCALE 1000000u /* Matroska Info/TimestampScale default */
@@ -878,7 +877,7 @@ int mkv_reader_init(struct mkv_reader *r, const struct mkv_reader_config *cfg,
     if (cb)
         r->cb = *cb;
     r->max_element_bytes = cfg && cfg->max_element_bytes ? cfg->max_element_bytes
-                                                         : DEFAULT_MAX_ELEMENT_BYTES;
+                                                         : MKV_DEFAULT_MAX_ELEMENT_BYTES;
     r->max_tags = cfg && cfg->max_tags ? cfg->max_tags : DEFAULT_MAX_TAGS;
     r->max_tag_bytes = cfg && cfg->max_tag_bytes ? cfg->max_tag_bytes : DEFAULT_MAX_TAG_BYTES;
     r->state = S_HEADER;

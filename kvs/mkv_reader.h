@@ -131,10 +131,14 @@ struct mkv_callbacks {
     int (*on_frame)(void *user, const struct mkv_frame *fr);
 };
 
+/* max_element_bytes' default: 4 MiB. */
+#define MKV_DEFAULT_MAX_ELEMENT_BYTES ((size_t)4 << 20)
+
 struct mkv_reader_config {
     /* The most bytes the reader buffers for one element body (a wanted
-     * SimpleBlock, a CodecPrivate, a tag string). 0 = 4 MiB. A wanted block
-     * larger than this is an error (REC_ERR_LIMIT), an unwanted one is skipped. */
+     * SimpleBlock, a CodecPrivate, a tag string). 0 =
+     * MKV_DEFAULT_MAX_ELEMENT_BYTES. A wanted block larger than this is an
+     * error (REC_ERR_LIMIT), an unwanted one is skipped. */
     size_t max_element_bytes;
     /* Caps on one fragment's tag storage (the tags on_fragment_start/_end
      * report): the number of SimpleTags (0 = 1024) and the bytes of their

@@ -15,8 +15,6 @@
 #include "recorder/fragment_gate.h"
 #include "recorder/track_decoder.h"
 
-#define DEFAULT_MAX_ELEMENT_BYTES ((size_t)4 << 20) /* the reader's own default */
-
 _Static_assert(sizeof(((struct recorder_track_stats *)0)->unsupported) ==
                    sizeof(((struct track_decoder *)0)->why),
                "a track's reason is copied whole");
@@ -173,7 +171,7 @@ static int on_frames(void *user, struct gate_batch *batch)
 
 static size_t max_element_bytes(const struct recorder *r)
 {
-    return r->opt.max_element_bytes ? r->opt.max_element_bytes : DEFAULT_MAX_ELEMENT_BYTES;
+    return r->opt.max_element_bytes ? r->opt.max_element_bytes : MKV_DEFAULT_MAX_ELEMENT_BYTES;
 }
 
 static int reader_start(struct recorder *r)
