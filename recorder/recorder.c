@@ -375,7 +375,6 @@ void recorder_get_stats(const struct recorder *r, struct recorder_stats *out)
     memcpy(out->first_fragment, g.first_fragment, sizeof(out->first_fragment));
     memcpy(out->last_fragment, g.last_fragment, sizeof(out->last_fragment));
     memcpy(out->call_id, g.call_id, sizeof(out->call_id));
-    out->done = g.done != FRAGMENT_NOT_DONE;
     out->done_why = g.done;
     out->done_reason = g.done == FRAGMENT_DONE_STOP   ? "stop_fragment"
                        : g.done == FRAGMENT_DONE_CALL ? "call_changed"

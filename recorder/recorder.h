@@ -114,7 +114,8 @@ struct recorder_stats {
     /* The wanted call, or without one the call tag of the first used
      * fragment ("" if none, or longer than FRAGMENT_SELECT_MAX_CALL_ID). */
     char call_id[FRAGMENT_SELECT_MAX_CALL_ID + 1];
-    int done;                /* the stop fragment or a call change was reached */
+    /* Why the recording is complete (the stop fragment or a call change was
+     * reached); FRAGMENT_NOT_DONE while it is not. */
     enum fragment_done_reason done_why;
     const char *done_reason; /* "stop_fragment", "call_changed" or NULL */
     int truncated;           /* the input ended inside a fragment */

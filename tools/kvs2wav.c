@@ -377,7 +377,7 @@ static void add_selection(cJSON *o, const struct recorder_stats *st, const struc
     add_str_or_null(o, "last_fragment_number", st->last_fragment);
     add_str_or_null(o, "last_fragment_number_seen", at->last_fragment);
     add_str_or_null(o, "continuation_token", at->continuation_token);
-    cJSON_AddBoolToObject(o, "complete", st->done);
+    cJSON_AddBoolToObject(o, "complete", st->done_why != FRAGMENT_NOT_DONE);
     /* A Connect tool: the call is a contact. */
     add_str_or_null(o, "complete_reason", st->done_why == FRAGMENT_DONE_CALL ? "contact_changed"
                                           : st->done_reason);
