@@ -152,7 +152,10 @@ int main(void)
     for (;;) {
         const struct runtime_invocation *inv = NULL;
         rc = runtime_next(&rt, &inv);
-        if (g_stop) {
+        /* an invocation fetched as the signal came is still served: once
+         * Lambda handed it out, only our answer ends it (the next call to
+         * runtime_next then returns at once) */
+        if (rc && g_stop) {
             rec_log(REC_LOG_INFO, "stopping: asked to by a signal");
             status = 0;
             break;

@@ -77,11 +77,6 @@ static const struct {
     [CONNECT_RECORDING_RESUME] = { "ResumeContactRecording", "/contact/resume-recording" },
 };
 
-const char *connect_recording_op_name(enum connect_recording_op op)
-{
-    return recording_ops[op].name;
-}
-
 int connect_contact_recording(struct connect_client *connect, enum connect_recording_op op,
                               const struct connect_recording_call *call,
                               struct rec_aws_response *resp, struct rec_error *err)

@@ -81,9 +81,6 @@ struct connect_recording_call {
     int64_t deadline_ms;            /* absolute epoch ms, 0 for none */
 };
 
-/* The operation's API name ("StartContactRecording", ...), static. */
-const char *connect_recording_op_name(enum connect_recording_op op);
-
 /* Sends one of the four recording calls. resp is the caller's, reused: on
  * failure resp->status is the service's HTTP status (0: no answer) and
  * resp->request_id its request id. Returns 0 or service_json_send's errors

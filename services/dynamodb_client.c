@@ -60,15 +60,22 @@ int dynamodb_call(struct dynamodb_client *ddb, const char *operation, const cJSO
     return rc;
 }
 
-static int add_typed(cJSON *map, const char *name, const char *type, cJSON *value)
+/* Builds {type: payload}, taking payload; NULL (payload freed) on failure. */
+static cJSON *typed(const char *type, cJSON *payload)
 {
     cJSON *attr = cJSON_CreateObject();
-    if (!attr || !value || !cJSON_AddItemToObject(attr, type, value)) {
+    if (!attr || !payload || !cJSON_AddItemToObject(attr, type, payload)) {
         cJSON_Delete(attr);
-        cJSON_Delete(value);
-        return REC_ERR_NOMEM;
+        cJSON_Delete(payload);
+        return NULL;
     }
-    if (!cJSON_AddItemToObject(map, name, attr)) {
+    return attr;
+}
+
+static int add_typed(cJSON *map, const char *name, const char *type, cJSON *value)
+{
+    cJSON *attr = typed(type, value);
+    if (!attr || !cJSON_AddItemToObject(map, name, attr)) {
         cJSON_Delete(attr);
         return REC_ERR_NOMEM;
     }
@@ -208,16 +215,24 @@ int dynamodb_update_to_request(struct dynamodb_update *u, cJSON *request)
 
 #define PLAIN_DEPTH_MAX 32
 
-/* Builds {type: payload}, taking payload; NULL (payload freed) on failure. */
-static cJSON *typed(const char *type, cJSON *payload)
+/* A new array (array non-zero) or object of convert(member, depth + 1) for
+ * each member of src, names kept; NULL when any conversion or allocation
+ * fails (nothing leaks). */
+static cJSON *convert_members(const cJSON *src, int array, cJSON *(*convert)(const cJSON *, int),
+                              int depth)
 {
-    cJSON *attr = cJSON_CreateObject();
-    if (!attr || !payload || !cJSON_AddItemToObject(attr, type, payload)) {
-        cJSON_Delete(attr);
-        cJSON_Delete(payload);
-        return NULL;
+    cJSON *out = array ? cJSON_CreateArray() : cJSON_CreateObject();
+    const cJSON *el;
+    cJSON_ArrayForEach(el, src)
+    {
+        cJSON *v = convert(el, depth + 1);
+        if (!v || !out || !(array ? cJSON_AddItemToArray(out, v) : cJSON_AddItemToObject(out, el->string, v))) {
+            cJSON_Delete(v);
+            cJSON_Delete(out);
+            return NULL;
+        }
     }
-    return attr;
+    return out;
 }
 
 static cJSON *value_of(const cJSON *plain, int depth)
@@ -238,18 +253,7 @@ static cJSON *value_of(const cJSON *plain, int depth)
     int array = cJSON_IsArray(plain);
     if (!array && !cJSON_IsObject(plain))
         return NULL;
-    cJSON *out = array ? cJSON_CreateArray() : cJSON_CreateObject();
-    const cJSON *el;
-    cJSON_ArrayForEach(el, plain)
-    {
-        cJSON *v = value_of(el, depth + 1);
-        if (!v || !out || !(array ? cJSON_AddItemToArray(out, v) : cJSON_AddItemToObject(out, el->string, v))) {
-            cJSON_Delete(v);
-            cJSON_Delete(out);
-            return NULL;
-        }
-    }
-    return typed(array ? "L" : "M", out);
+    return typed(array ? "L" : "M", convert_members(plain, array, value_of, depth));
 }
 
 cJSON *dynamodb_value_of(const cJSON *plain)
@@ -274,18 +278,7 @@ static cJSON *plain_of(const cJSON *attr, int depth)
     int array = strcmp(t, "L") == 0 && cJSON_IsArray(v);
     if (!array && !(strcmp(t, "M") == 0 && cJSON_IsObject(v)))
         return NULL;
-    cJSON *out = array ? cJSON_CreateArray() : cJSON_CreateObject();
-    const cJSON *el;
-    cJSON_ArrayForEach(el, v)
-    {
-        cJSON *p = plain_of(el, depth + 1);
-        if (!p || !out || !(array ? cJSON_AddItemToArray(out, p) : cJSON_AddItemToObject(out, el->string, p))) {
-            cJSON_Delete(p);
-            cJSON_Delete(out);
-            return NULL;
-        }
-    }
-    return out;
+    return convert_members(v, array, plain_of, depth);
 }
 
 cJSON *dynamodb_plain_of(const cJSON *attr)

@@ -63,29 +63,6 @@ cleanup:
     return rc;
 }
 
-/* What the two streaming calls (GetMedia, GetMediaForFragmentList) share. */
-struct media_call {
-    const char *operation, *path, *endpoint;
-    rec_aws_body_fn on_body;
-    void *user;
-    long idle_ms;
-    int64_t deadline_ms;
-};
-
-/* Sends body (NULL: building it ran out of memory) streaming the answer,
- * then frees doc. */
-static int send_media(struct kvs_client *kvs, const struct media_call *c, const cJSON *body, cJSON *doc,
-                      struct rec_aws_response *resp, struct rec_error *err)
-{
-    struct service_json_request jr = {
-        .operation = c->operation, .endpoint_url = c->endpoint, .path = c->path, .body = body,
-        .on_body = c->on_body, .user = c->user, .idle_ms = c->idle_ms, .deadline_ms = c->deadline_ms,
-    };
-    int rc = service_json_send(kvs->http, &jr, resp, NULL, err);
-    cJSON_Delete(doc);
-    return rc;
-}
-
 int kvs_client_get_media(struct kvs_client *kvs, const struct kvs_get_media_request *req,
                          struct rec_aws_response *resp, struct rec_error *err)
 {
@@ -100,9 +77,14 @@ int kvs_client_get_media(struct kvs_client *kvs, const struct kvs_get_media_requ
                                 : "AfterFragmentNumber";
         ok = cJSON_AddStringToObject(sel, field, req->selector_value) != NULL;
     }
-    const struct media_call call = { "GetMedia", "/getMedia", req->endpoint, req->on_body, req->user,
-                                     req->idle_ms, req->deadline_ms };
-    return send_media(kvs, &call, ok ? doc : NULL, doc, resp, err);
+    struct service_json_request jr = {
+        .operation = "GetMedia", .endpoint_url = req->endpoint, .path = "/getMedia",
+        .body = ok ? doc : NULL, .on_body = req->on_body, .user = req->user, .idle_ms = req->idle_ms,
+        .deadline_ms = req->deadline_ms,
+    };
+    int rc = service_json_send(kvs->http, &jr, resp, NULL, err);
+    cJSON_Delete(doc);
+    return rc;
 }
 
 /* The request document of one ListFragments page. NULL: out of memory. */
@@ -184,7 +166,12 @@ int kvs_client_get_media_for_fragment_list(struct kvs_client *kvs,
         if (!ok)
             cJSON_Delete(item);
     }
-    const struct media_call call = { "GetMediaForFragmentList", "/getMediaForFragmentList", req->endpoint,
-                                     req->on_body, req->user, req->idle_ms, req->deadline_ms };
-    return send_media(kvs, &call, ok ? doc : NULL, doc, resp, err);
+    struct service_json_request jr = {
+        .operation = "GetMediaForFragmentList", .endpoint_url = req->endpoint,
+        .path = "/getMediaForFragmentList", .body = ok ? doc : NULL, .on_body = req->on_body,
+        .user = req->user, .idle_ms = req->idle_ms, .deadline_ms = req->deadline_ms,
+    };
+    int rc = service_json_send(kvs->http, &jr, resp, NULL, err);
+    cJSON_Delete(doc);
+    return rc;
 }

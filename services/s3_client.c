@@ -342,15 +342,6 @@ cleanup:
     return rc;
 }
 
-int rec_s3_upload_part(struct rec_s3_client *s3, const struct rec_s3_multipart *up,
-                       unsigned number, const void *data, size_t len,
-                       struct rec_s3_completed_part *out, struct rec_aws_response *resp,
-                       struct rec_error *err)
-{
-    struct rec_s3_body body = { .data = data, .len = len };
-    return rec_s3_upload_part_body(s3, up, number, &body, out, resp, err);
-}
-
 int rec_s3_upload_part_body(struct rec_s3_client *s3, const struct rec_s3_multipart *up,
                             unsigned number, const struct rec_s3_body *body,
                             struct rec_s3_completed_part *out, struct rec_aws_response *resp,

@@ -179,18 +179,12 @@ int rec_s3_create_multipart_upload(struct rec_s3_client *s3, struct rec_s3_multi
                                    const struct rec_s3_put_options *opt,
                                    struct rec_aws_response *resp, struct rec_error *err);
 
-/* UploadPart: len bytes at data (every part but the last at least 5 MiB,
- * S3's rule, checked by S3) as part number (1..REC_S3_MAX_PARTS) of up.
- * Copies the part's ETag into out->etag and number into out->number.
- * REC_ERR_INVALID for a number out of range (nothing sent), or
- * (retriable) for an answer without an ETag that fits. */
-int rec_s3_upload_part(struct rec_s3_client *s3, const struct rec_s3_multipart *up,
-                       unsigned number, const void *data, size_t len,
-                       struct rec_s3_completed_part *out, struct rec_aws_response *resp,
-                       struct rec_error *err);
-
-/* UploadPart of body, as rec_s3_upload_part; REC_ERR_INVALID (nothing
- * sent) also for a source without sha256_hex. */
+/* UploadPart: body (every part but the last at least 5 MiB, S3's rule,
+ * checked by S3) as part number (1..REC_S3_MAX_PARTS) of up. Copies the
+ * part's ETag into out->etag and number into out->number.
+ * REC_ERR_INVALID for a number out of range or a source without
+ * sha256_hex (nothing sent), or (retriable) for an answer without an ETag
+ * that fits. */
 int rec_s3_upload_part_body(struct rec_s3_client *s3, const struct rec_s3_multipart *up,
                             unsigned number, const struct rec_s3_body *body,
                             struct rec_s3_completed_part *out, struct rec_aws_response *resp,
