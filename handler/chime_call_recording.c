@@ -97,13 +97,13 @@ static void record_leg(const struct chime_call_recorder *r, const char *call_id,
                       .call_id = leg->transaction_id[0] ? leg->transaction_id : NULL,
                       .start_fragment = leg->start_fragment, .stop_fragment = leg->end_fragment,
                       .outputs = RECORDER_WANT(RECORDER_OUT_ROLE0) },
-        .idle_ms = cfg->idle_ms,
-        .max_calls = cfg->max_get_media_calls,
-        .read_mode = cfg->read_mode,
+        .idle_ms = cfg->knobs.idle_ms,
+        .max_calls = cfg->knobs.max_get_media_calls,
+        .read_mode = cfg->knobs.read_mode,
         .start_ms = leg_time_ms(leg->start_time),
         .stop_ms = leg_time_ms(leg->end_time),
-        .fragment_batch = cfg->fragment_batch,
-        .read_deadline_ms = deadline_ms ? deadline_ms - cfg->finish_reserve_ms : 0,
+        .fragment_batch = cfg->knobs.fragment_batch,
+        .read_deadline_ms = deadline_ms ? deadline_ms - cfg->knobs.finish_reserve_ms : 0,
         .deadline_ms = deadline_ms,
         .log_name = "callId",
         .log_value = call_id,
@@ -143,7 +143,8 @@ static int upload_join(const struct chime_call_recorder *r, const char *key, con
     struct s3_upload_config up = {
         .s3 = r->clients->s3, .bucket = cfg->bucket, .key = key, .content_type = "audio/wav",
         .sse = kms ? "aws:kms" : "AES256", .kms_key_id = kms ? cfg->kms_key_id : NULL,
-        .part_size = cfg->part_bytes, .deadline_ms = deadline_ms, .metadata = meta, .n_metadata = n_meta,
+        .part_size = cfg->knobs.part_bytes, .deadline_ms = deadline_ms, .metadata = meta,
+        .n_metadata = n_meta,
     };
     struct s3_upload_status status;
     struct byte_sink sink;

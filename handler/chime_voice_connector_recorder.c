@@ -209,7 +209,7 @@ static enum rec_outcome claim_and_record(struct invocation *inv, const char *cal
     struct rec_error err;
     rec_error_clear(&err);
     int64_t d = inv->ctx->deadline_ms;
-    if (d && d - now < inv->h->cfg.start_reserve_ms) {
+    if (d && d - now < inv->h->cfg.knobs.start_reserve_ms) {
         rec_error_set(&err, REC_ERR_TIMEOUT, 1, "too little time left to record the call (%lld ms)",
                       (long long)(d - now));
         return failed(res, call_id, "starting", &err);

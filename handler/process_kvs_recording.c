@@ -170,7 +170,7 @@ static int kvs_recording_invoke(void *state, const struct handler_context *ctx, 
     {
         n++;
         enum rec_outcome o = REC_OUTCOME_RETRIABLE; /* not started: too little time left */
-        if (!ctx->deadline_ms || ctx->deadline_ms - rec_clock_now_ms() >= h->cfg.start_reserve_ms)
+        if (!ctx->deadline_ms || ctx->deadline_ms - rec_clock_now_ms() >= h->cfg.knobs.start_reserve_ms)
             o = process_record(h, record, ctx->deadline_ms);
         if (o == REC_OUTCOME_RETRIABLE) {
             failed++;
