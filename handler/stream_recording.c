@@ -239,7 +239,7 @@ int stream_recording_clients_new(struct stream_recording_clients *c, struct rec_
     if (!rc)
         which = "S3", rc = rec_s3_client_new(&c->s3, NULL);
     if (rc)
-        rec_error_set(err, rc, 0, "%s client: %s (" STREAM_RECORDING_ENV_HINT ")", which, rec_strerror(rc));
+        rec_error_set(err, rc, 0, "%s client: %s (" ENV_CLIENT_HINT ")", which, rec_strerror(rc));
     return rc;
 }
 

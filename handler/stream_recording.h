@@ -45,10 +45,6 @@ struct stream_recording_clients {
     struct rec_s3_client *s3;
 };
 
-/* Where a client's settings come from, for init errors. */
-#define STREAM_RECORDING_ENV_HINT \
-    "credentials and region come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY and AWS_REGION or REGION"
-
 /* Creates the clients above from the environment (services/kvs_client.h,
  * kvs/endpoint_cache.h, services/s3_client.h) into *c, the caller's
  * storage. Returns 0, or the failing client's error with err naming it
