@@ -19,6 +19,9 @@
 
 /* The staged files are named by us, never by an event. */
 static const char *const leg_file[2] = { "leg-a.wav", "leg-b.wav" };
+/* A work directory the configuration took always leaves room for them. */
+_Static_assert(CHIME_CONFIG_DIR_MAX + sizeof("/leg-a.wav") <= STAGED_PATH_MAX + 1,
+               "CHIME_WORK_DIR's cap leaves room for the staged files' names");
 
 struct leg_run {
     const struct chime_leg *leg;
@@ -332,11 +335,7 @@ int chime_call_record(const struct chime_call_recorder *r, const char *call_id,
                   : rec_error_set(&e, REC_ERR_NOMEM, 1, "out of memory");
     for (int i = 0; i < 2 && !rc; i++) {
         runs[i].leg = i == 0 ? a : b;
-        if (snprintf(runs[i].path, sizeof(runs[i].path), "%s/%s", r->cfg->work_dir, leg_file[i]) >=
-            (int)sizeof(runs[i].path)) {
-            rc = rec_error_set(&e, REC_ERR_CONFIG, 0, "CHIME_WORK_DIR is too long");
-            break;
-        }
+        snprintf(runs[i].path, sizeof(runs[i].path), "%s/%s", r->cfg->work_dir, leg_file[i]);
         record_leg(r, call_id, deadline_ms, &runs[i]);
         if (runs[i].err.retriable) /* try the whole call again later */
             rc = rec_error_wrap(&e, &runs[i].err, runs[i].leg->stream_arn);
