@@ -10,6 +10,7 @@
 
 #include "common/bytes.h"
 #include "common/error.h"
+#include "connect/object_names.h"
 
 /* A field's string value. Returns 1 when present (a non-empty string),
  * 0 when absent or null, -1 when present but not a string. */
@@ -126,9 +127,8 @@ static void parse_attributes(const cJSON *doc, struct ctr *out)
     if (cJSON_IsString(auth) && auth->valuestring[0] >= '1' && auth->valuestring[0] <= '3' &&
         auth->valuestring[1] == '\0')
         out->recording_auth = auth->valuestring[0] - '0';
-    out->already_recorded = cJSON_HasObjectItem(attrs, "audioFromCustomer") ||
-                            cJSON_HasObjectItem(attrs, "audioToCustomer") ||
-                            cJSON_HasObjectItem(attrs, "audioMixed");
+    for (int w = 0; w < CONNECT_AUDIO_KINDS; w++)
+        out->already_recorded |= cJSON_HasObjectItem(attrs, object_attribute_name((enum connect_audio)w));
     const cJSON *spans = cJSON_GetObjectItemCaseSensitive(attrs, PAUSED_SPANS_ATTRIBUTE);
     out->paused_spans_state = !spans || cJSON_IsNull(spans) ? CTR_SPANS_NONE : CTR_SPANS_UNREADABLE;
     if (cJSON_IsString(spans) &&

@@ -19,6 +19,9 @@
 
 /* The staged files are named by us, never by an event. */
 static const char *const leg_file[2] = { "leg-a.wav", "leg-b.wav" };
+/* A work directory the configuration took always leaves room for them. */
+_Static_assert(CHIME_CONFIG_DIR_MAX + sizeof("/leg-a.wav") <= STAGED_PATH_MAX + 1,
+               "CHIME_WORK_DIR's cap leaves room for the staged files' names");
 
 struct leg_run {
     const struct chime_leg *leg;
@@ -97,13 +100,13 @@ static void record_leg(const struct chime_call_recorder *r, const char *call_id,
                       .call_id = leg->transaction_id[0] ? leg->transaction_id : NULL,
                       .start_fragment = leg->start_fragment, .stop_fragment = leg->end_fragment,
                       .outputs = RECORDER_WANT(RECORDER_OUT_ROLE0) },
-        .idle_ms = cfg->idle_ms,
-        .max_calls = cfg->max_get_media_calls,
-        .read_mode = cfg->read_mode,
+        .idle_ms = cfg->knobs.idle_ms,
+        .max_calls = cfg->knobs.max_get_media_calls,
+        .read_mode = cfg->knobs.read_mode,
         .start_ms = leg_time_ms(leg->start_time),
         .stop_ms = leg_time_ms(leg->end_time),
-        .fragment_batch = cfg->fragment_batch,
-        .read_deadline_ms = deadline_ms ? deadline_ms - cfg->finish_reserve_ms : 0,
+        .fragment_batch = cfg->knobs.fragment_batch,
+        .read_deadline_ms = deadline_ms ? deadline_ms - cfg->knobs.finish_reserve_ms : 0,
         .deadline_ms = deadline_ms,
         .log_name = "callId",
         .log_value = call_id,
@@ -143,7 +146,8 @@ static int upload_join(const struct chime_call_recorder *r, const char *key, con
     struct s3_upload_config up = {
         .s3 = r->clients->s3, .bucket = cfg->bucket, .key = key, .content_type = "audio/wav",
         .sse = kms ? "aws:kms" : "AES256", .kms_key_id = kms ? cfg->kms_key_id : NULL,
-        .part_size = cfg->part_bytes, .deadline_ms = deadline_ms, .metadata = meta, .n_metadata = n_meta,
+        .part_size = cfg->knobs.part_bytes, .deadline_ms = deadline_ms, .metadata = meta,
+        .n_metadata = n_meta,
     };
     struct s3_upload_status status;
     struct byte_sink sink;
@@ -331,11 +335,7 @@ int chime_call_record(const struct chime_call_recorder *r, const char *call_id,
                   : rec_error_set(&e, REC_ERR_NOMEM, 1, "out of memory");
     for (int i = 0; i < 2 && !rc; i++) {
         runs[i].leg = i == 0 ? a : b;
-        if (snprintf(runs[i].path, sizeof(runs[i].path), "%s/%s", r->cfg->work_dir, leg_file[i]) >=
-            (int)sizeof(runs[i].path)) {
-            rc = rec_error_set(&e, REC_ERR_CONFIG, 0, "CHIME_WORK_DIR is too long");
-            break;
-        }
+        snprintf(runs[i].path, sizeof(runs[i].path), "%s/%s", r->cfg->work_dir, leg_file[i]);
         record_leg(r, call_id, deadline_ms, &runs[i]);
         if (runs[i].err.retriable) /* try the whole call again later */
             rc = rec_error_wrap(&e, &runs[i].err, runs[i].leg->stream_arn);

@@ -12,19 +12,16 @@
  *   CHIME_WORK_DIR           where legs are staged (/tmp/chime-recorder):
  *                            8 kHz audio takes 57.6 MB per leg and hour
  *   CALL_TABLE_TTL_DAYS      items expire this long after their last write (7)
- *   MULTIPART_PART_BYTES     part size and PutObject threshold (16 MiB; min 5 MiB)
- *   KVS_IDLE_TIMEOUT_MS      a GetMedia idle this long is at the live edge (5000)
+ *   MULTIPART_PART_BYTES, KVS_IDLE_TIMEOUT_MS, GET_MEDIA_MAX_CALLS (per leg),
+ *   FRAGMENT_LIST_BATCH      every KVS-reading handler's (handler/stream_recording.h)
  *   DEADLINE_START_RESERVE_MS  no recording starts with less time left (60000)
  *   DEADLINE_FINISH_RESERVE_MS reading stops this long before the deadline,
  *                            leaving time for the stereo upload (60000)
- *   GET_MEDIA_MAX_CALLS      GetMedia calls per leg, resumes included (50);
- *                            also the GetMediaForFragmentList calls
  *   KVS_READ_MODE            getmedia (default here), auto or fragment-list,
  *                            the Connect handler's values and rule
  *                            (handler/stream_recording.h); the list needs the
  *                            ENDED event's currentFragmentNumber and both
  *                            times. README "Reading a leg" has the measurement
- *   FRAGMENT_LIST_BATCH      fragments per GetMediaForFragmentList (1..1000, 1000)
  * MEDIA_INSIGHT_PIPELINE_ARN (the seed's) is not used: a warning says so.
  */
 #ifndef REC_HANDLER_CHIME_VC_CONFIG_H
@@ -36,7 +33,7 @@
 #include "chime/stereo.h"
 #include "chime/vc_event.h"
 #include "common/error.h"
-#include "kvs/media_session.h"
+#include "handler/stream_recording.h"
 
 #define CHIME_CONFIG_NAME_MAX 255  /* DynamoDB table names are 3..255 characters */
 #define CHIME_CONFIG_BUCKET_MAX 63 /* S3 bucket names are 3..63 characters */
@@ -53,13 +50,7 @@ struct chime_vc_config {
     char kms_key_id[CHIME_CONFIG_KMS_KEY_MAX + 1];
     char work_dir[CHIME_CONFIG_DIR_MAX + 1];
     int64_t ttl_seconds;
-    size_t part_bytes;
-    long idle_ms;
-    int64_t start_reserve_ms;
-    int64_t finish_reserve_ms;
-    unsigned max_get_media_calls;
-    enum media_read_mode read_mode;
-    unsigned fragment_batch;
+    struct stream_recording_knobs knobs;
 };
 
 /* Reads the variables above into *cfg (caller's storage). Returns 0, or

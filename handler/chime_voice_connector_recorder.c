@@ -38,6 +38,7 @@
 #include "common/metrics.h"
 #include "handler/chime_call_recording.h"
 #include "handler/chime_vc_config.h"
+#include "handler/env_config.h"
 #include "handler/handler.h"
 #include "handler/outcome.h"
 #include "services/dynamodb_client.h"
@@ -209,7 +210,7 @@ static enum rec_outcome claim_and_record(struct invocation *inv, const char *cal
     struct rec_error err;
     rec_error_clear(&err);
     int64_t d = inv->ctx->deadline_ms;
-    if (d && d - now < inv->h->cfg.start_reserve_ms) {
+    if (d && d - now < inv->h->cfg.knobs.start_reserve_ms) {
         rec_error_set(&err, REC_ERR_TIMEOUT, 1, "too little time left to record the call (%lld ms)",
                       (long long)(d - now));
         return failed(res, call_id, "starting", &err);
@@ -359,7 +360,7 @@ static int create_clients(struct chime_vc_handler *h, struct rec_error *err)
 {
     int rc = stream_recording_clients_new(&h->clients, err);
     if (!rc && (rc = dynamodb_client_new(&h->ddb, NULL)) != 0)
-        rec_error_set(err, rc, 0, "DynamoDB client: %s (" STREAM_RECORDING_ENV_HINT ")", rec_strerror(rc));
+        rec_error_set(err, rc, 0, "DynamoDB client: %s (" ENV_CLIENT_HINT ")", rec_strerror(rc));
     return rc;
 }
 

@@ -120,17 +120,17 @@ static void record_entry(const struct contact_recorder *rec, const struct ctr *c
                       .call_id = ctr->contact_id, .start_fragment = entry->start_fragment,
                       .stop_fragment = entry->stop_fragment, .outputs = outputs,
                       .redaction = *redaction, .encoder = &encoder },
-        .idle_ms = cfg->idle_ms,
-        .max_calls = cfg->max_get_media_calls,
-        .read_mode = cfg->read_mode,
+        .idle_ms = cfg->knobs.idle_ms,
+        .max_calls = cfg->knobs.max_get_media_calls,
+        .read_mode = cfg->knobs.read_mode,
         .start_ms = entry->start_ms,
         .stop_ms = entry->stop_ms,
-        .fragment_batch = cfg->fragment_batch,
-        .read_deadline_ms = deadline_ms ? deadline_ms - cfg->finish_reserve_ms : 0,
+        .fragment_batch = cfg->knobs.fragment_batch,
+        .read_deadline_ms = deadline_ms ? deadline_ms - cfg->knobs.finish_reserve_ms : 0,
         .deadline_ms = deadline_ms,
         .upload = { .bucket = cfg->bucket, .content_type = audio_format_content_type(cfg->encoding.format),
                     .contact_id = ctr->contact_id, .kms_key_id = cfg->kms_key_id, .acl = cfg->object_acl,
-                    .part_bytes = cfg->part_bytes, .spool_dir = cfg->spool_dir,
+                    .part_bytes = cfg->knobs.part_bytes, .spool_dir = cfg->spool_dir,
                     .redacted_ms_metadata = 1 },
         .log_name = "contactId",
         .log_value = ctr->contact_id,
@@ -205,7 +205,7 @@ static enum rec_outcome record_entries(const struct contact_recorder *rec, const
         return REC_OUTCOME_RETRIABLE;
     for (size_t i = 0; i < ctr->n_recordings && result != REC_OUTCOME_RETRIABLE; i++) {
         int64_t left = deadline_ms ? deadline_ms - rec_clock_now_ms() : INT64_MAX;
-        if (left < rec->cfg->start_reserve_ms) {
+        if (left < rec->cfg->knobs.start_reserve_ms) {
             rec_log(REC_LOG_WARN, "too little time left to start a recording; Lambda will retry the record",
                     LOG_STR("contactId", ctr->contact_id), LOG_INT("remainingMs", left));
             result = REC_OUTCOME_RETRIABLE;

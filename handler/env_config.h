@@ -15,6 +15,11 @@
 
 #include "common/error.h"
 
+/* Where an AWS client's settings come from (aws/, sigv4/credentials.h),
+ * for the init error of a client that could not be created. */
+#define ENV_CLIENT_HINT \
+    "credentials and region come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY and AWS_REGION or REGION"
+
 /* Copies variable name (or fallback when unset or empty; required: then an
  * error) into dst (cap bytes). Returns 0 or REC_ERR_CONFIG. */
 int env_text(const char *name, const char *fallback, int required, char *dst, size_t cap,

@@ -11,16 +11,13 @@
  *   S3_SSE_KMS_KEY_ID        SSE-KMS key; empty: SSE-S3 (AES256)
  *   S3_OBJECT_ACL            canned ACL; empty: none. Public ACLs only when
  *                            set here on purpose
- *   MULTIPART_PART_BYTES     part size and PutObject threshold (16 MiB; min 5 MiB)
- *   KVS_IDLE_TIMEOUT_MS      a GetMedia idle this long is at the live edge (5000)
+ *   MULTIPART_PART_BYTES, KVS_IDLE_TIMEOUT_MS, GET_MEDIA_MAX_CALLS,
+ *   FRAGMENT_LIST_BATCH      every KVS-reading handler's (handler/stream_recording.h)
  *   DEADLINE_START_RESERVE_MS  no new recording starts with less time left (30000)
  *   DEADLINE_FINISH_RESERVE_MS reading stops this long before the deadline,
  *                            leaving time to upload and report (15000)
- *   GET_MEDIA_MAX_CALLS      GetMedia calls per recording, resumes included (50);
- *                            also the GetMediaForFragmentList calls
  *   KVS_READ_MODE            auto (default), getmedia or fragment-list
  *                            (kvs/media_session.h; README "The bounded reader")
- *   FRAGMENT_LIST_BATCH      fragments per GetMediaForFragmentList (1..1000, 1000)
  *   PAUSE_MARGIN_MS          silence this long before and after each paused span
  *                            of recordingPausedSpans (1000; recorder/redaction.h)
  *   OUTPUT_FORMAT            wav (default), flac, mp3 or opus (audio/audio_format.h:
@@ -42,7 +39,7 @@
 
 #include "audio/audio_format.h"
 #include "common/error.h"
-#include "kvs/media_session.h"
+#include "handler/stream_recording.h"
 
 /* Longest values accepted, bytes. */
 #define KVS_RECORDING_BUCKET_MAX 63   /* S3 bucket names are 3..63 characters */
@@ -62,16 +59,10 @@ struct kvs_recording_config {
     int start_by_fragment;
     char kms_key_id[KVS_RECORDING_KMS_KEY_MAX + 1];
     char object_acl[KVS_RECORDING_ACL_MAX + 1];
-    size_t part_bytes;
-    long idle_ms;
-    int64_t start_reserve_ms;
-    int64_t finish_reserve_ms;
-    unsigned max_get_media_calls;
+    struct stream_recording_knobs knobs;
     int64_t pause_margin_ms;
     struct audio_encoding encoding;
     char spool_dir[KVS_RECORDING_SPOOL_DIR_MAX + 1];
-    enum media_read_mode read_mode;
-    unsigned fragment_batch;
 };
 
 /* Reads the variables above into *cfg (caller's storage). Returns 0, or

@@ -25,6 +25,7 @@
 #include "common/metrics.h"
 #include "connect/ctr.h"
 #include "handler/contact_recording.h"
+#include "handler/env_config.h"
 #include "handler/handler.h"
 #include "handler/kinesis_record.h"
 #include "handler/kvs_recording_config.h"
@@ -108,7 +109,7 @@ static int create_clients(struct kvs_recording_handler *h, struct rec_error *err
 {
     int rc = stream_recording_clients_new(&h->clients, err);
     if (!rc && (rc = connect_client_new(&h->connect, NULL)) != 0)
-        rec_error_set(err, rc, 0, "Connect client: %s (" STREAM_RECORDING_ENV_HINT ")", rec_strerror(rc));
+        rec_error_set(err, rc, 0, "Connect client: %s (" ENV_CLIENT_HINT ")", rec_strerror(rc));
     return rc;
 }
 
@@ -170,7 +171,7 @@ static int kvs_recording_invoke(void *state, const struct handler_context *ctx, 
     {
         n++;
         enum rec_outcome o = REC_OUTCOME_RETRIABLE; /* not started: too little time left */
-        if (!ctx->deadline_ms || ctx->deadline_ms - rec_clock_now_ms() >= h->cfg.start_reserve_ms)
+        if (!ctx->deadline_ms || ctx->deadline_ms - rec_clock_now_ms() >= h->cfg.knobs.start_reserve_ms)
             o = process_record(h, record, ctx->deadline_ms);
         if (o == REC_OUTCOME_RETRIABLE) {
             failed++;

@@ -161,8 +161,7 @@ static int sma_init(void **state, char *reason, size_t reason_len)
     REC_TRY(env_text("SOURCE_PHONE", "", 1, h->source_phone, sizeof(h->source_phone), &err));
     REC_TRY(env_text("CALL_RECORDS_TABLE", "", 0, h->table, sizeof(h->table), &err));
     if (h->table[0] && (rc = dynamodb_client_new(&h->ddb, NULL)) != 0)
-        rec_error_set(&err, rc, 0, "DynamoDB client: %s (credentials and region come from the "
-                      "environment)", rec_strerror(rc));
+        rec_error_set(&err, rc, 0, "DynamoDB client: %s (" ENV_CLIENT_HINT ")", rec_strerror(rc));
 cleanup:
     if (rc) {
         snprintf(reason, reason_len, "%s", err.message);

@@ -239,7 +239,7 @@ int stream_recording_clients_new(struct stream_recording_clients *c, struct rec_
     if (!rc)
         which = "S3", rc = rec_s3_client_new(&c->s3, NULL);
     if (rc)
-        rec_error_set(err, rc, 0, "%s client: %s (" STREAM_RECORDING_ENV_HINT ")", which, rec_strerror(rc));
+        rec_error_set(err, rc, 0, "%s client: %s (" ENV_CLIENT_HINT ")", which, rec_strerror(rc));
     return rc;
 }
 
@@ -251,17 +251,31 @@ void stream_recording_clients_destroy(struct stream_recording_clients *c)
     memset(c, 0, sizeof(*c));
 }
 
-int stream_recording_read_mode_from_env(enum media_read_mode fallback, enum media_read_mode *mode,
-                                        unsigned *batch, struct rec_error *err)
+int stream_recording_knobs_from_env(int64_t start_reserve_ms, int64_t finish_reserve_ms,
+                                    enum media_read_mode read_mode, struct stream_recording_knobs *out,
+                                    struct rec_error *err)
 {
     /* In enum media_read_mode's order. */
     static const char *const modes[] = { "auto", "getmedia", "fragment-list" };
-    size_t m = (size_t)fallback;
-    long long b = 0;
-    int rc = env_choice("KVS_READ_MODE", modes, 3, (size_t)fallback, &m, err);
-    if (!rc)
-        rc = env_number("FRAGMENT_LIST_BATCH", KVS_FRAGMENT_LIST_MAX, 1, KVS_FRAGMENT_LIST_MAX, &b, err);
-    *mode = (enum media_read_mode)m;
-    *batch = (unsigned)b;
+    int rc = 0;
+    long long part, idle, start, finish, calls, batch;
+    size_t mode;
+    REC_TRY(env_number("MULTIPART_PART_BYTES", 16LL << 20, 5LL << 20, 5LL << 30, &part, err));
+    REC_TRY(env_number("KVS_IDLE_TIMEOUT_MS", 5000, 1000, 600000, &idle, err));
+    REC_TRY(env_number("DEADLINE_START_RESERVE_MS", start_reserve_ms, 0, 900000, &start, err));
+    REC_TRY(env_number("DEADLINE_FINISH_RESERVE_MS", finish_reserve_ms, 0, 900000, &finish, err));
+    REC_TRY(env_number("GET_MEDIA_MAX_CALLS", 50, 1, 10000, &calls, err));
+    REC_TRY(env_choice("KVS_READ_MODE", modes, 3, (size_t)read_mode, &mode, err));
+    REC_TRY(env_number("FRAGMENT_LIST_BATCH", KVS_FRAGMENT_LIST_MAX, 1, KVS_FRAGMENT_LIST_MAX, &batch, err));
+    *out = (struct stream_recording_knobs){
+        .part_bytes = (size_t)part,
+        .idle_ms = (long)idle,
+        .start_reserve_ms = start,
+        .finish_reserve_ms = finish,
+        .max_get_media_calls = (unsigned)calls,
+        .read_mode = (enum media_read_mode)mode,
+        .fragment_batch = (unsigned)batch,
+    };
+cleanup:
     return rc;
 }

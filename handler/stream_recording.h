@@ -45,10 +45,6 @@ struct stream_recording_clients {
     struct rec_s3_client *s3;
 };
 
-/* Where a client's settings come from, for init errors. */
-#define STREAM_RECORDING_ENV_HINT \
-    "credentials and region come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY and AWS_REGION or REGION"
-
 /* Creates the clients above from the environment (services/kvs_client.h,
  * kvs/endpoint_cache.h, services/s3_client.h) into *c, the caller's
  * storage. Returns 0, or the failing client's error with err naming it
@@ -59,15 +55,34 @@ int stream_recording_clients_new(struct stream_recording_clients *c, struct rec_
 /* Frees what stream_recording_clients_new created (NULL members are fine). */
 void stream_recording_clients_destroy(struct stream_recording_clients *c);
 
-/* How a KVS-reading handler reads, from the environment (the same
- * variables and values for every handler; rules in handler/env_config.h):
- *   KVS_READ_MODE        auto, getmedia or fragment-list (unset or empty:
- *                        fallback, the handler's default)
- *   FRAGMENT_LIST_BATCH  fragments per GetMediaForFragmentList (1..1000, 1000)
- * into *mode and *batch. Returns 0, or REC_ERR_CONFIG with err naming the
+/* How a KVS-reading handler reads and uploads, from the environment: the
+ * same variables, ranges and rules for every handler (handler/env_config.h);
+ * only the defaults marked "handler's" differ.
+ *   MULTIPART_PART_BYTES       part size and PutObject threshold (16 MiB; min 5 MiB)
+ *   KVS_IDLE_TIMEOUT_MS        a GetMedia idle this long is at the live edge (5000)
+ *   DEADLINE_START_RESERVE_MS  no recording starts with less time left (handler's)
+ *   DEADLINE_FINISH_RESERVE_MS reading stops this long before the deadline,
+ *                              leaving time to upload (handler's)
+ *   GET_MEDIA_MAX_CALLS        GetMedia calls per recording, resumes included
+ *                              (50); also the GetMediaForFragmentList calls
+ *   KVS_READ_MODE              auto, getmedia or fragment-list (handler's)
+ *   FRAGMENT_LIST_BATCH        fragments per GetMediaForFragmentList (1..1000, 1000) */
+struct stream_recording_knobs {
+    size_t part_bytes;
+    long idle_ms;
+    int64_t start_reserve_ms;
+    int64_t finish_reserve_ms;
+    unsigned max_get_media_calls;
+    enum media_read_mode read_mode;
+    unsigned fragment_batch;
+};
+
+/* Reads the variables above into *out, the handler's defaults for those
+ * unset or empty. Returns 0, or REC_ERR_CONFIG with err naming the
  * variable. */
-int stream_recording_read_mode_from_env(enum media_read_mode fallback, enum media_read_mode *mode,
-                                        unsigned *batch, struct rec_error *err);
+int stream_recording_knobs_from_env(int64_t start_reserve_ms, int64_t finish_reserve_ms,
+                                    enum media_read_mode read_mode, struct stream_recording_knobs *out,
+                                    struct rec_error *err);
 
 /* Where the outputs go. Strings borrowed for the run. */
 struct stream_recording_upload {

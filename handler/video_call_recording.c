@@ -29,6 +29,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "common/metrics.h"
+#include "handler/env_config.h"
 #include "handler/handler.h"
 #include "handler/outcome.h"
 #include "handler/video_config.h"
@@ -85,9 +86,7 @@ static int create_clients(struct video_handler *h, struct rec_error *err)
         !(h->identities = video_identity_cache_new()))
         rc = REC_ERR_NOMEM;
     if (rc)
-        rec_error_set(err, rc, 0, "%s client: %s (credentials and region come from "
-                      "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY and AWS_REGION or REGION)",
-                      which, rec_strerror(rc));
+        rec_error_set(err, rc, 0, "%s client: %s (" ENV_CLIENT_HINT ")", which, rec_strerror(rc));
     return rc;
 }
 

@@ -173,6 +173,17 @@ static void missing_fields_and_filters(void **state)
     assert_int_equal(ctr_parse(done, strlen(done), &c, &err), 0);
     assert_true(c.already_recorded);
     assert_false(ctr_wants_recording(&c));
+    /* each of the three URL attributes means recorded, whatever its value */
+    static const char *const url_attrs[] = { "audioFromCustomer", "audioToCustomer", "audioMixed" };
+    for (size_t i = 0; i < 3; i++) {
+        char one[160];
+        snprintf(one, sizeof(one), "{\"ContactId\":\"c\",\"Channel\":\"VOICE\",\"Attributes\":"
+                 "{\"recordingAuth\":\"1\",\"%s\":null}}", url_attrs[i]);
+        rec_error_clear(&err);
+        assert_int_equal(ctr_parse(one, strlen(one), &c, &err), 0);
+        assert_true(c.already_recorded);
+        assert_string_equal(ctr_not_recorded_reason(&c), "already recorded");
+    }
     const char *no_arn = "{\"ContactId\":\"c\",\"Channel\":\"VOICE\",\"Attributes\":{\"recordingAuth\":\"1\"},"
                          "\"InitiationTimestamp\":\"2024-01-01T00:00:00Z\"}";
     rec_error_clear(&err);
