@@ -14,7 +14,7 @@ void video_recording_key(const char *ext, const char *rid, char pk[VIDEO_PK_MAX]
     if (rid)
         snprintf(sk, VIDEO_SK_MAX, "REC#%s", rid);
     else
-        snprintf(sk, VIDEO_SK_MAX, "%.*s", VIDEO_SK_MAX - 1, pk);
+        snprintf(sk, VIDEO_SK_MAX, "%s", pk);
 }
 
 int video_key(struct rec_buf *out, const char *prefix, const char *id)

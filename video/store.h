@@ -33,9 +33,10 @@
 #define VIDEO_STORE_RECORDINGS_MAX 1000
 
 /* Room for the keys of a recording item: "M#" + externalMeetingId and
- * "REC#" + recordingId (both ids capped by video/api.h and video/keys.h). */
+ * "REC#" + recordingId (both ids capped by video/api.h and video/keys.h);
+ * the meeting item's SK is its PK, so an SK needs a PK's room. */
 #define VIDEO_PK_MAX (VIDEO_MEETING_ID_MAX + 2)
-#define VIDEO_SK_MAX (VIDEO_ID_MAX + 4)
+#define VIDEO_SK_MAX VIDEO_PK_MAX
 
 /* The PK and SK of recording rid of meeting ext; with rid NULL, sk gets the
  * meeting item's SK (the PK again). */
