@@ -36,7 +36,7 @@ static int meeting_ended(const struct video_ctx *ctx, const struct video_event *
     if (rc)
         return rc == REC_ERR_NOT_FOUND ? 0 : rc;
     unsigned stopped = 0, not_stopped = 0;
-    rc = video_end_recordings(ctx, ext, 1, event_time(ctx, ev), &stopped, &not_stopped, err);
+    rc = video_end_recordings(ctx, ext, event_time(ctx, ev), &stopped, &not_stopped, err);
     rec_log(REC_LOG_INFO, "meeting ended", LOG_STR("externalMeetingId", ext), LOG_INT("recordingsStopped", stopped),
             LOG_INT("recordingsNotStopped", not_stopped));
     return rc;
@@ -104,7 +104,7 @@ static int capture_changed(const struct video_ctx *ctx, const struct video_event
     const char *rid = dynamodb_get_s(rec, "recordingId");
     switch (ev->change) {
     case VIDEO_PIPELINE_IN_PROGRESS:
-        return video_store_move(ctx, ext, rid, VIDEO_CAPTURE_IN_PROGRESS, NULL, NULL, NULL, err);
+        return video_store_move(ctx, ext, rid, VIDEO_CAPTURE_IN_PROGRESS, NULL, NULL, err);
     case VIDEO_PIPELINE_DELETED: /* stopped by us, by the meeting's end, or by the service */
         return dynamodb_get_s(rec, "endedAt") ? video_concat_start(ctx, ext, rec, err)
                                               : video_end_recording(ctx, ext, rec, event_time(ctx, ev), NULL, err);
@@ -130,7 +130,7 @@ static int concat_changed(const struct video_ctx *ctx, const struct video_event 
             LOG_STR("concatPipelineId", ev->pipeline_id));
     cJSON *values = cJSON_CreateObject();
     int rc = values && !dynamodb_add_s(values, ":why", "concatenation pipeline permanent failure")
-                 ? video_store_move(ctx, ext, rid, VIDEO_CONCAT_FAILED, ", failureReason = :why", values, NULL, err)
+                 ? video_store_move(ctx, ext, rid, VIDEO_CONCAT_FAILED, ", failureReason = :why", values, err)
                  : rec_error_set(err, REC_ERR_NOMEM, 1, "out of memory");
     cJSON_Delete(values);
     return rc;

@@ -353,7 +353,7 @@ static int stop_route(const struct video_ctx *ctx, const struct video_api_reques
     if (owned_meeting(ctx, STOP, req->external_meeting_id, user->username, &meeting, a, &answered) || answered)
         goto cleanup;
     unsigned stopped = 0, not_stopped = 0;
-    int rc = video_end_recordings(ctx, req->external_meeting_id, 1, ctx->now_ms, &stopped, &not_stopped, &err);
+    int rc = video_end_recordings(ctx, req->external_meeting_id, ctx->now_ms, &stopped, &not_stopped, &err);
     if (rc && !stopped && !not_stopped) { /* not even the list of recordings */
         server_error(a, STOP, &err);
         goto cleanup;

@@ -214,8 +214,7 @@ static int move_once(const struct video_ctx *ctx, const char *pk, const char *sk
 }
 
 int video_store_move(const struct video_ctx *ctx, const char *ext, const char *rid, enum video_happening h,
-                     const char *extra_set, const cJSON *extra_values, enum video_state *state,
-                     struct rec_error *err)
+                     const char *extra_set, const cJSON *extra_values, struct rec_error *err)
 {
     int rc = 0;
     cJSON *item = NULL;
@@ -230,8 +229,6 @@ int video_store_move(const struct video_ctx *ctx, const char *ext, const char *r
         REC_TRY(video_store_get(ctx, pk.data, sk.data, &item, err));
         enum video_state from = video_state_of(dynamodb_get_s(item, "status"));
         enum video_state to = video_state_next(from, h);
-        if (state)
-            *state = to;
         if (to == from)
             goto cleanup;
         struct rec_error local;

@@ -84,12 +84,11 @@ cJSON *video_item_new(const struct video_ctx *ctx, const char *pk, const char *s
  * (video/state.h), with a write conditioned on the state read, re-read and
  * tried again (at most 3 times) when another delivery moved it first. When
  * it moves, extra_set (", name = :v ..." or NULL) is applied too, its
- * values taken from extra_values (NULL: none). *state (optional) gets the
- * state after; a move applied counts in ctx->tally (when set). Returns 0
+ * values taken from extra_values (NULL: none). A move applied counts in
+ * ctx->tally (when set). Returns 0
  * (moved or nothing to do), REC_ERR_NOT_FOUND (no such recording),
  * REC_ERR_CONDITION (kept losing), or the client's error. */
 int video_store_move(const struct video_ctx *ctx, const char *ext, const char *rid, enum video_happening h,
-                     const char *extra_set, const cJSON *extra_values, enum video_state *state,
-                     struct rec_error *err);
+                     const char *extra_set, const cJSON *extra_values, struct rec_error *err);
 
 #endif
