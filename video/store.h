@@ -39,7 +39,8 @@
 #define VIDEO_SK_MAX VIDEO_PK_MAX
 
 /* The PK and SK of recording rid of meeting ext; with rid NULL, sk gets the
- * meeting item's SK (the PK again). */
+ * meeting item's SK (the PK again). The one way to name those two items
+ * (video_key names the others: index, attendee and user cache items). */
 void video_recording_key(const char *ext, const char *rid, char pk[VIDEO_PK_MAX], char sk[VIDEO_SK_MAX]);
 
 /* "<prefix><id>" into out (replaced). Returns 0, REC_ERR_LIMIT, REC_ERR_NOMEM. */
