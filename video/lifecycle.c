@@ -88,15 +88,8 @@ static int concat_record(const struct video_ctx *ctx, const char *ext, const cha
     cJSON *values = s_values(2, pairs);
     int rc = update_rec(ctx, ext, rid, "SET concatPipelineId = :id, concatPipelineArn = :arn", NULL, values, err);
     cJSON_Delete(values);
-    char key[MEDIA_PIPELINE_ID_MAX + 3];
-    snprintf(key, sizeof(key), "MP#%s", p->id);
-    cJSON *index = rc ? NULL : video_item_new(ctx, key, key, NULL, VIDEO_TTL_RECORDING_S);
-    if (!rc && (!index || dynamodb_add_s(index, "kind", "concat") || dynamodb_add_s(index, "externalMeetingId", ext) ||
-                dynamodb_add_s(index, "recordingId", rid)))
-        rc = rec_error_set(err, REC_ERR_NOMEM, 1, "out of memory");
     if (!rc)
-        rc = video_store_put(ctx, index, NULL, err);
-    cJSON_Delete(index);
+        rc = video_store_put_index(ctx, "MP#", p->id, "concat", ext, rid, err);
     return rc ? rc : video_store_move(ctx, ext, rid, VIDEO_CONCAT_CREATED, NULL, NULL, err);
 }
 

@@ -150,21 +150,6 @@ static cJSON *recording_item(const struct video_ctx *ctx, const struct start *s)
     return it;
 }
 
-/* One index item prefix+id -> the meeting (and recording). */
-static int put_index(const struct video_ctx *ctx, const char *prefix, const char *id, const char *kind,
-                     const struct start *s, struct rec_error *err)
-{
-    char key[VIDEO_ID_MAX + MEDIA_PIPELINE_ID_MAX];
-    snprintf(key, sizeof(key), "%s%s", prefix, id);
-    cJSON *it = video_item_new(ctx, key, key, NULL, VIDEO_TTL_RECORDING_S);
-    int rc = !it || dynamodb_add_s(it, "externalMeetingId", s->req->external_meeting_id) ||
-                     dynamodb_add_s(it, "recordingId", s->rid) || (kind && dynamodb_add_s(it, "kind", kind))
-                 ? rec_error_set(err, REC_ERR_NOMEM, 1, "out of memory")
-                 : video_store_put(ctx, it, NULL, err);
-    cJSON_Delete(it);
-    return rc;
-}
-
 /* CreateMediaCapturePipeline into the recording's capture prefix. */
 static int create_capture(const struct video_ctx *ctx, struct start *s, struct rec_error *err)
 {
@@ -206,13 +191,14 @@ static int record(const struct video_ctx *ctx, struct start *s, struct rec_error
     if (rc)
         return rec_error_set(err, rc, 0, "recording names: %s", rec_strerror(rc));
     REC_TRY(create_capture(ctx, s, err));
+    const char *ext = s->req->external_meeting_id;
     const char *chime_meeting = dynamodb_get_s(s->meeting, "chimeMeetingId");
     cJSON *item = recording_item(ctx, s);
-    rc = put_index(ctx, "RID#", s->rid, NULL, s, err);
+    rc = video_store_put_index(ctx, "RID#", s->rid, NULL, ext, s->rid, err);
     if (!rc)
-        rc = put_index(ctx, "CM#", chime_meeting, NULL, s, err);
+        rc = video_store_put_index(ctx, "CM#", chime_meeting, NULL, ext, s->rid, err);
     if (!rc)
-        rc = put_index(ctx, "MP#", s->capture.id, "capture", s, err);
+        rc = video_store_put_index(ctx, "MP#", s->capture.id, "capture", ext, s->rid, err);
     if (!rc)
         rc = item ? video_store_put(ctx, item, "attribute_not_exists(PK)", err)
                   : rec_error_set(err, REC_ERR_NOMEM, 1, "out of memory");

@@ -184,6 +184,21 @@ cJSON *video_item_new(const struct video_ctx *ctx, const char *pk, const char *s
     return item;
 }
 
+int video_store_put_index(const struct video_ctx *ctx, const char *prefix, const char *id, const char *kind,
+                          const char *ext, const char *rid, struct rec_error *err)
+{
+    char key[VIDEO_PK_MAX];
+    if (snprintf(key, sizeof(key), "%s%s", prefix, id) >= (int)sizeof(key))
+        return rec_error_set(err, REC_ERR_LIMIT, 0, "index key %s%.40s... is too long", prefix, id);
+    cJSON *it = video_item_new(ctx, key, key, NULL, VIDEO_TTL_RECORDING_S);
+    int rc = !it || dynamodb_add_s(it, "externalMeetingId", ext) || dynamodb_add_s(it, "recordingId", rid) ||
+                     (kind && dynamodb_add_s(it, "kind", kind))
+                 ? rec_error_set(err, REC_ERR_NOMEM, 1, "out of memory")
+                 : video_store_put(ctx, it, NULL, err);
+    cJSON_Delete(it);
+    return rc;
+}
+
 /* The update of one move: status, updatedAt, TTL, then extra_set. */
 static int move_once(const struct video_ctx *ctx, const char *pk, const char *sk, enum video_state from,
                      enum video_state to, const char *extra_set, const cJSON *extra_values,

@@ -81,6 +81,13 @@ int video_store_lookup(const struct video_ctx *ctx, const char *prefix, const ch
 cJSON *video_item_new(const struct video_ctx *ctx, const char *pk, const char *sk, const char *entity,
                       long long ttl_s);
 
+/* PutItem of the index item <prefix><id> (PK = SK; MP#, CM#, RID#) naming
+ * recording rid of meeting ext, with kind ("capture", "concat"; NULL: none)
+ * and the recording's TTL. Returns 0, REC_ERR_LIMIT, REC_ERR_NOMEM, or the
+ * client's error (err filled). */
+int video_store_put_index(const struct video_ctx *ctx, const char *prefix, const char *id, const char *kind,
+                          const char *ext, const char *rid, struct rec_error *err);
+
 /* Moves recording REC#rid of meeting ext by what happened
  * (video/state.h), with a write conditioned on the state read, re-read and
  * tried again (at most 3 times) when another delivery moved it first. When
