@@ -121,10 +121,6 @@ int chime_call_from_items(const cJSON *items, struct chime_call *call, struct re
             read_claim(item, call);
             continue;
         }
-        if (strcmp(key, CHIME_CALL_KEY) == 0) {
-            call->failed = 1;
-            continue;
-        }
         if (key[0] == '#' || !dynamodb_get_s(item, "stream_arn"))
             continue;
         struct chime_leg leg;

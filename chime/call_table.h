@@ -76,7 +76,6 @@ struct chime_call {
     size_t ignored_legs; /* distinct streams beyond CHIME_MAX_LEGS */
     enum chime_claim_state claim;
     int64_t lease_until_ms;
-    int failed; /* a FAILED event was stored */
 };
 
 /* The sort key of a leg: "1", "0" or "?<streamArn>" into out (cap bytes).
@@ -84,7 +83,7 @@ struct chime_call {
 int chime_leg_key(enum chime_side side, const char *stream_arn, char *out, size_t cap);
 
 /* Reads a Query's Items array into *call (caller's storage). Items that are
- * not legs, claims or call markers are skipped. Returns 0 or
+ * not legs or claims (the "#call" marker among them) are skipped. Returns 0 or
  * REC_ERR_INVALID (an item field too long). */
 int chime_call_from_items(const cJSON *items, struct chime_call *call, struct rec_error *err);
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/bytes.h"
+#include "services/service.h"
 
 /* What a decision reads of the event. */
 struct call {
@@ -21,12 +22,6 @@ struct build {
     cJSON *actions;
     int nomem;
 };
-
-static const char *str(const cJSON *obj, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
 
 /* ---- actions (the seed's JSON, SIBLINGS.md §4.2) --------------------------------- */
 
@@ -156,12 +151,12 @@ static void new_call(struct build *b, const struct call *c)
 
 static void action_successful(struct build *b, const struct call *c, struct sma_decision *d)
 {
-    const char *type = str(c->action_data, "Type");
+    const char *type = service_json_string(c->action_data, "Type");
     if (!type)
         return;
     if (strcmp(type, "PlayAudioAndGetDigits") == 0) {
         char dest[64];
-        const char *digits = str(c->action_data, "ReceivedDigits");
+        const char *digits = service_json_string(c->action_data, "ReceivedDigits");
         snprintf(dest, sizeof(dest), "+1%.40s", digits ? digits : "");
         play_audio(b, NULL, "LEG-A", "connectingYou.wav");
         call_and_bridge(b, b->cfg->source_phone, dest);
@@ -183,7 +178,7 @@ static void digits_received(struct build *b, const struct call *c, struct sma_de
     } ops[] = { { "5", "recordingPaused.wav", "PauseCallRecording" },
                 { "6", "recordingResumed.wav", "ResumeCallRecording" },
                 { "7", "recordingStopped.wav", "StopCallRecording" } };
-    const char *digits = str(c->action_data, "ReceivedDigits");
+    const char *digits = service_json_string(c->action_data, "ReceivedDigits");
     if (!c->call_b) { /* not bridged (or B gone): no recording to act on */
         snprintf(d->note, sizeof(d->note), "digits with one participant: nothing to do");
         return;
@@ -204,9 +199,9 @@ static void hangup(struct build *b, const struct call *c, struct sma_decision *d
     const cJSON *p;
     cJSON_ArrayForEach(p, c->participants)
     {
-        const char *status = str(p, "Status");
+        const char *status = service_json_string(p, "Status");
         if (status && strcmp(status, "Connected") == 0) {
-            call_action(b, "Hangup", str(p, "CallId"));
+            call_action(b, "Hangup", service_json_string(p, "CallId"));
             return;
         }
     }
@@ -216,10 +211,11 @@ static void hangup(struct build *b, const struct call *c, struct sma_decision *d
 /* The fields of an error answer: at the top level (the seed) or in ActionData (the docs). */
 static void error_note(const cJSON *event, const struct call *c, struct sma_decision *d)
 {
-    const cJSON *where = str(event, "ErrorType") ? event : c->action_data;
-    const char *type = str(where, "ErrorType"), *msg = str(where, "ErrorMessage");
+    const cJSON *where = service_json_string(event, "ErrorType") ? event : c->action_data;
+    const char *type = service_json_string(where, "ErrorType");
+    const char *msg = service_json_string(where, "ErrorMessage");
     if (!msg)
-        msg = str(c->action_data, "Error");
+        msg = service_json_string(c->action_data, "Error");
     snprintf(d->note, sizeof(d->note), "%s: %s", type ? type : "error", msg ? msg : "(no message)");
 }
 
@@ -242,13 +238,13 @@ static void unable_to_connect(struct build *b, const cJSON *event, const struct 
                               struct sma_decision *d)
 {
     error_note(event, c, d);
-    const char *failed = str(c->action_data, "Type");
+    const char *failed = service_json_string(c->action_data, "Type");
     if (strcmp(c->type, "ACTION_FAILED") == 0)
         d->failed_action = known_action(failed);
     if (!c->call_a)
         return;
     const cJSON *params = cJSON_GetObjectItemCaseSensitive(c->action_data, "Parameters");
-    const char *key = str(cJSON_GetObjectItemCaseSensitive(params, "AudioSource"), "Key");
+    const char *key = service_json_string(cJSON_GetObjectItemCaseSensitive(params, "AudioSource"), "Key");
     int prompt_failed = failed && strcmp(failed, "PlayAudio") == 0 && key &&
                         strcmp(key, SMA_UNABLE_TO_CONNECT_PROMPT) == 0;
     if (!prompt_failed)
@@ -268,18 +264,19 @@ static int read_call(const cJSON *event, const struct sma_config *cfg, struct ca
                      struct sma_decision *d)
 {
     memset(c, 0, sizeof(*c));
-    c->type = str(event, "InvocationEventType");
+    c->type = service_json_string(event, "InvocationEventType");
     const cJSON *details = cJSON_GetObjectItemCaseSensitive(event, "CallDetails");
     c->participants = cJSON_GetObjectItemCaseSensitive(details, "Participants");
     c->action_data = cJSON_GetObjectItemCaseSensitive(event, "ActionData");
     const cJSON *a = cJSON_GetArrayItem(c->participants, 0);
-    c->call_a = str(a, "CallId");
-    c->call_b = str(cJSON_GetArrayItem(c->participants, 1), "CallId");
-    c->from = str(a, "From");
-    c->to = str(a, "To");
+    c->call_a = service_json_string(a, "CallId");
+    c->call_b = service_json_string(cJSON_GetArrayItem(c->participants, 1), "CallId");
+    c->from = service_json_string(a, "From");
+    c->to = service_json_string(a, "To");
     c->outbound = c->from && cfg->source_phone && strcmp(c->from, cfg->source_phone) == 0;
     copy(d->event_type, sizeof(d->event_type), c->type, d, "InvocationEventType");
-    copy(d->transaction_id, sizeof(d->transaction_id), str(details, "TransactionId"), d, "TransactionId");
+    copy(d->transaction_id, sizeof(d->transaction_id), service_json_string(details, "TransactionId"), d,
+         "TransactionId");
     copy(d->caller, sizeof(d->caller), c->from, d, "From");
     copy(d->callee, sizeof(d->callee), c->to, d, "To");
     snprintf(d->direction, sizeof(d->direction), "%s", c->outbound ? "Outbound" : "Inbound");

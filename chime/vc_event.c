@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "common/bytes.h"
+#include "services/service.h"
 
 const struct track_roles chime_leg_tracks = { .name = { NULL, NULL }, .lone_name = NULL,
                                               .lone_any_name = 1 };
@@ -46,16 +47,10 @@ int chime_for_each_event(const cJSON *doc, chime_event_fn fn, void *user)
     return 0;
 }
 
-static const char *string_member(const cJSON *obj, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 int chime_is_vc_streaming_event(const cJSON *event)
 {
-    const char *source = string_member(event, "source");
-    const char *type = string_member(event, "detail-type");
+    const char *source = service_json_string(event, "source");
+    const char *type = service_json_string(event, "detail-type");
     return source && type && strcmp(source, CHIME_EVENT_SOURCE) == 0 &&
            strcmp(type, CHIME_VC_STREAMING_DETAIL_TYPE) == 0 &&
            cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(event, "detail"));

@@ -6,21 +6,16 @@
 
 #include "common/base64.h"
 #include "common/bytes.h"
+#include "services/service.h"
 
 static const cJSON *member(const cJSON *obj, const char *name)
 {
     return cJSON_GetObjectItemCaseSensitive(obj, name);
 }
 
-static const char *text_of(const cJSON *obj, const char *name)
-{
-    const cJSON *v = member(obj, name);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 int video_api_is_request(const cJSON *event)
 {
-    const char *version = text_of(event, "version");
+    const char *version = service_json_string(event, "version");
     return version && strcmp(version, "2.0") == 0 && cJSON_IsObject(member(member(event, "requestContext"), "http"));
 }
 
@@ -40,7 +35,7 @@ static enum video_route route_of(const char *key)
 /* Copies a string field (absent or not a string: ""), flagging overflow. */
 static void field(const cJSON *obj, const char *name, char *dst, size_t cap, int *too_long)
 {
-    const char *v = text_of(obj, name);
+    const char *v = service_json_string(obj, name);
     if (rec_str_copy(dst, cap, v ? v : ""))
         *too_long = 1;
 }
@@ -59,7 +54,7 @@ static int body_is_json(const cJSON *headers)
  * the seed treats those fields as absent). */
 static cJSON *parse_body(const cJSON *event, int *nomem)
 {
-    const char *body = text_of(event, "body");
+    const char *body = service_json_string(event, "body");
     if (!body || !body_is_json(member(event, "headers")))
         return NULL;
     if (!cJSON_IsTrue(member(event, "isBase64Encoded")))
@@ -98,7 +93,7 @@ static void read_identity(const cJSON *event, struct video_api_request *out)
 int video_api_read(const cJSON *event, struct video_api_request *out, struct rec_error *err)
 {
     memset(out, 0, sizeof(*out));
-    out->route = route_of(text_of(event, "routeKey"));
+    out->route = route_of(service_json_string(event, "routeKey"));
     int nomem = 0;
     cJSON *body = parse_body(event, &nomem);
     if (nomem)

@@ -36,7 +36,7 @@ static int meeting_ended(const struct video_ctx *ctx, const struct video_event *
     if (rc)
         return rc == REC_ERR_NOT_FOUND ? 0 : rc;
     unsigned stopped = 0, not_stopped = 0;
-    rc = video_end_recordings(ctx, ext, 1, event_time(ctx, ev), &stopped, &not_stopped, err);
+    rc = video_end_recordings(ctx, ext, event_time(ctx, ev), &stopped, &not_stopped, err);
     rec_log(REC_LOG_INFO, "meeting ended", LOG_STR("externalMeetingId", ext), LOG_INT("recordingsStopped", stopped),
             LOG_INT("recordingsNotStopped", not_stopped));
     return rc;
@@ -50,18 +50,19 @@ static int pipeline_attendee(const struct video_ctx *ctx, const struct video_eve
     int rc = meeting_of(ctx, ev, ext, sizeof(ext), err);
     if (rc)
         return rc == REC_ERR_NOT_FOUND ? 0 : rc;
-    struct rec_buf pk, sk;
-    rec_buf_init(&pk, 1024);
+    char pk[VIDEO_PK_MAX], meeting_sk[VIDEO_SK_MAX];
+    video_recording_key(ext, NULL, pk, meeting_sk);
+    struct rec_buf sk;
     rec_buf_init(&sk, 1024);
     cJSON *item = NULL;
-    if (!video_key(&pk, "M#", ext) && (rc = video_store_get(ctx, pk.data, pk.data, &item, err)) != 0) {
+    if ((rc = video_store_get(ctx, pk, meeting_sk, &item, err)) != 0) {
         rc = rc == REC_ERR_NOT_FOUND ? 0 : rc; /* a meeting the seed's table does not hold */
         goto cleanup;
     }
     cJSON_Delete(item);
     item = NULL;
-    if (video_key(&pk, "M#", ext) || video_key(&sk, "A#", ev->external_user_id) || video_iso_time(ctx->now_ms, now) ||
-        !(item = video_item_new(ctx, pk.data, sk.data, "Attendee", VIDEO_TTL_RECORDING_S)) ||
+    if (video_key(&sk, "A#", ev->external_user_id) || video_iso_time(ctx->now_ms, now) ||
+        !(item = video_item_new(ctx, pk, sk.data, "Attendee", VIDEO_TTL_RECORDING_S)) ||
         dynamodb_add_s(item, "createdAt", now) || dynamodb_add_s(item, "externalUserId", ev->external_user_id) ||
         dynamodb_add_s(item, "attendeeName", ctx->cfg->attendee_name) ||
         (ev->attendee_id[0] && dynamodb_add_s(item, "chimeAttendeeId", ev->attendee_id)) ||
@@ -77,7 +78,6 @@ static int pipeline_attendee(const struct video_ctx *ctx, const struct video_eve
                 LOG_STR("externalUserId", ev->external_user_id), LOG_STR("attendeeName", ctx->cfg->attendee_name));
 cleanup:
     cJSON_Delete(item);
-    rec_buf_clean_up(&pk, 0);
     rec_buf_clean_up(&sk, 0);
     return rc;
 }
@@ -87,15 +87,11 @@ static int indexed_recording(const struct video_ctx *ctx, const cJSON *index, co
                              struct rec_error *err)
 {
     const char *rid = dynamodb_get_s(index, "recordingId");
-    struct rec_buf pk, sk;
-    rec_buf_init(&pk, 1024);
-    rec_buf_init(&sk, 1024);
-    int rc = !rid || video_key(&pk, "M#", ext) || video_key(&sk, "REC#", rid)
-                 ? rec_error_set(err, REC_ERR_INVALID, 0, "an index item of %s names no recording", ext)
-                 : video_store_get(ctx, pk.data, sk.data, rec, err);
-    rec_buf_clean_up(&pk, 0);
-    rec_buf_clean_up(&sk, 0);
-    return rc;
+    if (!rid)
+        return rec_error_set(err, REC_ERR_INVALID, 0, "an index item of %s names no recording", ext);
+    char pk[VIDEO_PK_MAX], sk[VIDEO_SK_MAX];
+    video_recording_key(ext, rid, pk, sk);
+    return video_store_get(ctx, pk, sk, rec, err);
 }
 
 static int capture_changed(const struct video_ctx *ctx, const struct video_event *ev, const char *ext,
@@ -104,7 +100,7 @@ static int capture_changed(const struct video_ctx *ctx, const struct video_event
     const char *rid = dynamodb_get_s(rec, "recordingId");
     switch (ev->change) {
     case VIDEO_PIPELINE_IN_PROGRESS:
-        return video_store_move(ctx, ext, rid, VIDEO_CAPTURE_IN_PROGRESS, NULL, NULL, NULL, err);
+        return video_store_move(ctx, ext, rid, VIDEO_CAPTURE_IN_PROGRESS, NULL, NULL, err);
     case VIDEO_PIPELINE_DELETED: /* stopped by us, by the meeting's end, or by the service */
         return dynamodb_get_s(rec, "endedAt") ? video_concat_start(ctx, ext, rec, err)
                                               : video_end_recording(ctx, ext, rec, event_time(ctx, ev), NULL, err);
@@ -130,7 +126,7 @@ static int concat_changed(const struct video_ctx *ctx, const struct video_event 
             LOG_STR("concatPipelineId", ev->pipeline_id));
     cJSON *values = cJSON_CreateObject();
     int rc = values && !dynamodb_add_s(values, ":why", "concatenation pipeline permanent failure")
-                 ? video_store_move(ctx, ext, rid, VIDEO_CONCAT_FAILED, ", failureReason = :why", values, NULL, err)
+                 ? video_store_move(ctx, ext, rid, VIDEO_CONCAT_FAILED, ", failureReason = :why", values, err)
                  : rec_error_set(err, REC_ERR_NOMEM, 1, "out of memory");
     cJSON_Delete(values);
     return rc;

@@ -3,16 +3,11 @@
 #include <string.h>
 
 #include "common/bytes.h"
-
-static const char *text_of(const cJSON *obj, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
+#include "services/service.h"
 
 int video_is_eventbridge(const cJSON *event)
 {
-    return text_of(event, "source") && text_of(event, "detail-type") &&
+    return service_json_string(event, "source") && service_json_string(event, "detail-type") &&
            cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(event, "detail"));
 }
 
@@ -21,7 +16,7 @@ int video_is_eventbridge(const cJSON *event)
 static int take(const cJSON *detail, const char *name, char *dst, size_t cap, int required, int uuid,
                 struct rec_error *err)
 {
-    const char *v = text_of(detail, name);
+    const char *v = service_json_string(detail, name);
     if (!v && !required)
         return 0;
     if (!v || rec_str_copy(dst, cap, v) || (uuid && !video_is_uuid(v)) || (required && !*v))
@@ -45,7 +40,7 @@ static int read_chime_meeting(const cJSON *d, struct video_event *out, struct re
         out->kind = VIDEO_EVENT_MEETING_ENDED;
         return read_meeting(d, out, err);
     }
-    const char *user = text_of(d, "externalUserId");
+    const char *user = service_json_string(d, "externalUserId");
     if ((strcmp(out->event_type, "chime:AttendeeAdded") != 0 &&
          strcmp(out->event_type, "chime:AttendeeJoined") != 0) ||
         !user || strncmp(user, VIDEO_PIPELINE_ATTENDEE_PREFIX, strlen(VIDEO_PIPELINE_ATTENDEE_PREFIX)) != 0)
@@ -94,11 +89,11 @@ static int read_object(const cJSON *d, struct video_event *out, struct rec_error
 int video_event_read(const cJSON *event, struct video_event *out, struct rec_error *err)
 {
     memset(out, 0, sizeof(*out));
-    const char *source = text_of(event, "source");
-    const char *type = text_of(event, "detail-type");
+    const char *source = service_json_string(event, "source");
+    const char *type = service_json_string(event, "detail-type");
     const cJSON *d = cJSON_GetObjectItemCaseSensitive(event, "detail");
-    const char *event_type = text_of(d, "eventType");
-    const char *time = text_of(event, "time");
+    const char *event_type = service_json_string(d, "eventType");
+    const char *time = service_json_string(event, "time");
     if (!source || !type || !cJSON_IsObject(d))
         return 0;
     if (time && video_parse_iso_time(time, &out->time_ms))

@@ -57,7 +57,7 @@ int video_file_found(const struct video_ctx *ctx, const char *ext, const char *r
     const char *pairs[] = { ":key", key };
     cJSON *values = s_values(1, pairs);
     int rc = values ? video_store_move(ctx, ext, rid, VIDEO_FILE_CREATED, ", recordingS3Object = :key", values,
-                                       NULL, err)
+                                       err)
                     : rec_error_set(err, REC_ERR_NOMEM, 1, "out of memory");
     cJSON_Delete(values);
     if (!rc)
@@ -88,16 +88,9 @@ static int concat_record(const struct video_ctx *ctx, const char *ext, const cha
     cJSON *values = s_values(2, pairs);
     int rc = update_rec(ctx, ext, rid, "SET concatPipelineId = :id, concatPipelineArn = :arn", NULL, values, err);
     cJSON_Delete(values);
-    char key[MEDIA_PIPELINE_ID_MAX + 3];
-    snprintf(key, sizeof(key), "MP#%s", p->id);
-    cJSON *index = rc ? NULL : video_item_new(ctx, key, key, NULL, VIDEO_TTL_RECORDING_S);
-    if (!rc && (!index || dynamodb_add_s(index, "kind", "concat") || dynamodb_add_s(index, "externalMeetingId", ext) ||
-                dynamodb_add_s(index, "recordingId", rid)))
-        rc = rec_error_set(err, REC_ERR_NOMEM, 1, "out of memory");
     if (!rc)
-        rc = video_store_put(ctx, index, NULL, err);
-    cJSON_Delete(index);
-    return rc ? rc : video_store_move(ctx, ext, rid, VIDEO_CONCAT_CREATED, NULL, NULL, NULL, err);
+        rc = video_store_put_index(ctx, "MP#", p->id, "concat", ext, rid, err);
+    return rc ? rc : video_store_move(ctx, ext, rid, VIDEO_CONCAT_CREATED, NULL, NULL, err);
 }
 
 int video_concat_start(const struct video_ctx *ctx, const char *ext, const cJSON *rec, struct rec_error *err)
@@ -151,7 +144,7 @@ int video_end_recording(const struct video_ctx *ctx, const char *ext, const cJSO
     int rc = values ? video_store_move(ctx, ext, rid, reason ? VIDEO_CAPTURE_FAILED : VIDEO_STOPPED,
                                        reason ? ", endedAt = if_not_exists(endedAt, :ended), failureReason = :why"
                                               : ", endedAt = if_not_exists(endedAt, :ended)",
-                                       values, NULL, err)
+                                       values, err)
                     : rec_error_set(err, REC_ERR_NOMEM, 1, "out of memory");
     cJSON_Delete(values);
     if (!rc)
@@ -168,16 +161,14 @@ int video_end_recording(const struct video_ctx *ctx, const char *ext, const cJSO
     return rc;
 }
 
-/* One open recording: its capture deleted (when asked), then ended. */
-static int end_open(const struct video_ctx *ctx, const char *ext, const cJSON *rec, int delete_capture,
-                    int64_t ended_ms, int *stopped, struct rec_error *err)
+/* One open recording: its capture deleted, then ended. */
+static int end_open(const struct video_ctx *ctx, const char *ext, const cJSON *rec, int64_t ended_ms, int *stopped,
+                    struct rec_error *err)
 {
     const char *capture = dynamodb_get_s(rec, "capturePipelineId");
     struct rec_error local;
     rec_error_clear(&local);
-    int rc = delete_capture && capture ? media_capture_delete(ctx->clients->pipelines, capture, ctx->deadline_ms,
-                                                              &local)
-                                       : 0;
+    int rc = capture ? media_capture_delete(ctx->clients->pipelines, capture, ctx->deadline_ms, &local) : 0;
     *stopped = rc == 0 || rc == REC_ERR_NOT_FOUND; /* 404: it ended with the meeting */
     if (!*stopped) {
         rec_log(REC_LOG_ERROR, "could not stop a video capture", LOG_STR("externalMeetingId", ext),
@@ -188,8 +179,8 @@ static int end_open(const struct video_ctx *ctx, const char *ext, const cJSON *r
     return video_end_recording(ctx, ext, rec, ended_ms, NULL, err);
 }
 
-int video_end_recordings(const struct video_ctx *ctx, const char *ext, int delete_capture, int64_t ended_ms,
-                         unsigned *stopped, unsigned *not_stopped, struct rec_error *err)
+int video_end_recordings(const struct video_ctx *ctx, const char *ext, int64_t ended_ms, unsigned *stopped,
+                         unsigned *not_stopped, struct rec_error *err)
 {
     cJSON *items = NULL;
     *stopped = *not_stopped = 0;
@@ -199,7 +190,7 @@ int video_end_recordings(const struct video_ctx *ctx, const char *ext, int delet
     {
         int one = 0, ok = 0;
         if (!dynamodb_get_s(rec, "endedAt")) {
-            one = end_open(ctx, ext, rec, delete_capture, ended_ms, &ok, err);
+            one = end_open(ctx, ext, rec, ended_ms, &ok, err);
             *stopped += ok;
             *not_stopped += !ok;
         } else {

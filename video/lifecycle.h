@@ -17,16 +17,16 @@
 #include "common/error.h"
 #include "video/video.h"
 
-/* Ends every recording of meeting ext that has no endedAt: with
- * delete_capture, DeleteMediaCapturePipeline first (204, or 404 = already
- * ended); then endedAt = ended_ms, STOPPING, the start lock released and the
+/* Ends every recording of meeting ext that has no endedAt:
+ * DeleteMediaCapturePipeline first (204, or 404 = already ended); then
+ * endedAt = ended_ms, STOPPING, the start lock released and the
  * concatenation started (video_concat_start). Recordings already ended
  * whose concatenation never started get it started too (a retried event
  * finishes what a failed one left). *stopped and *not_stopped count the
  * recordings ended and those whose capture could not be deleted. Returns 0,
  * or the first failure (err filled) after trying every recording. */
-int video_end_recordings(const struct video_ctx *ctx, const char *ext, int delete_capture, int64_t ended_ms,
-                         unsigned *stopped, unsigned *not_stopped, struct rec_error *err);
+int video_end_recordings(const struct video_ctx *ctx, const char *ext, int64_t ended_ms, unsigned *stopped,
+                         unsigned *not_stopped, struct rec_error *err);
 
 /* Ends one recording (typed REC# item) whose capture is over: endedAt,
  * STOPPING (or FAILED with reason non-NULL), the lock released, the

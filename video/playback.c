@@ -3,12 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The string member name of obj, or NULL when absent, null or not a string. */
-static const char *str(const cJSON *obj, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
+#include "services/service.h"
 
 /* Non-zero when id is one of the comma-separated ids in list. */
 static int listed(const char *id, const char *list)
@@ -55,16 +50,16 @@ static int same(const char *a, const char *b)
 int video_viewer_sees(const cJSON *viewer, const cJSON *recording)
 {
     static const char *const levels[] = { "LevelOne", "LevelTwo", "LevelThree", "LevelFour", "LevelFive" };
-    const char *user_group = str(viewer, "hierarchyGroupId");
-    if (same(str(recording, "connectHierarchyGroupId"), user_group))
+    const char *user_group = service_json_string(viewer, "hierarchyGroupId");
+    if (same(service_json_string(recording, "connectHierarchyGroupId"), user_group))
         return 1;
     const cJSON *rec_summary = cJSON_GetObjectItemCaseSensitive(recording, "connectHierarchyGroupSummary");
     const cJSON *user_summary = cJSON_GetObjectItemCaseSensitive(viewer, "hierarchyGroupSummary");
     if (!cJSON_IsObject(rec_summary) || !cJSON_IsObject(user_summary))
         return 0;
-    long level = parse_int(str(user_summary, "LevelId"));
+    long level = parse_int(service_json_string(user_summary, "LevelId"));
     const cJSON *path = cJSON_GetObjectItemCaseSensitive(rec_summary, "HierarchyPath");
     const cJSON *at = level ? cJSON_GetObjectItemCaseSensitive(path, levels[level - 1]) : NULL;
     /* undefined?.Id === undefined is true in the seed: absent on both sides */
-    return same(str(at, "Id"), user_group);
+    return same(service_json_string(at, "Id"), user_group);
 }

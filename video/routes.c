@@ -36,25 +36,23 @@ static int server_error(struct video_answer *a, const char *route, const struct 
     return answer_with(a, 500, "%s Error, please try again later", route);
 }
 
-/* The meeting item, checked for its owner: 0 with *meeting, or an answer. */
-static int owned_meeting(const struct video_ctx *ctx, const char *route, const char *ext, const char *username,
-                         cJSON **meeting, struct video_answer *a, int *answered)
+/* The meeting item, checked for its owner: *meeting, or an answer (a->status
+ * set). The route helpers below answer the same way: a->status stays 0 to go on. */
+static void owned_meeting(const struct video_ctx *ctx, const char *route, const char *ext, const char *username,
+                          cJSON **meeting, struct video_answer *a)
 {
     struct rec_error err;
     rec_error_clear(&err);
     char pk[VIDEO_PK_MAX], sk[VIDEO_SK_MAX];
     video_recording_key(ext, NULL, pk, sk);
     int rc = video_store_get(ctx, pk, sk, meeting, &err);
-    *answered = 1;
+    const char *owner = rc ? NULL : dynamodb_get_s(*meeting, "ownerUsername");
     if (rc == REC_ERR_NOT_FOUND)
-        return answer_with(a, 404, "%s Error, meeting not found", route);
-    if (rc)
-        return server_error(a, route, &err);
-    const char *owner = dynamodb_get_s(*meeting, "ownerUsername");
-    if (!owner || strcmp(owner, username) != 0)
-        return answer_with(a, 400, "%s Error, user is not the owner", route);
-    *answered = 0;
-    return 0;
+        answer_with(a, 404, "%s Error, meeting not found", route);
+    else if (rc)
+        server_error(a, route, &err);
+    else if (!owner || strcmp(owner, username) != 0)
+        answer_with(a, 400, "%s Error, user is not the owner", route);
 }
 
 /* ---- POST /recording ---- */
@@ -150,21 +148,6 @@ static cJSON *recording_item(const struct video_ctx *ctx, const struct start *s)
     return it;
 }
 
-/* One index item prefix+id -> the meeting (and recording). */
-static int put_index(const struct video_ctx *ctx, const char *prefix, const char *id, const char *kind,
-                     const struct start *s, struct rec_error *err)
-{
-    char key[VIDEO_ID_MAX + MEDIA_PIPELINE_ID_MAX];
-    snprintf(key, sizeof(key), "%s%s", prefix, id);
-    cJSON *it = video_item_new(ctx, key, key, NULL, VIDEO_TTL_RECORDING_S);
-    int rc = !it || dynamodb_add_s(it, "externalMeetingId", s->req->external_meeting_id) ||
-                     dynamodb_add_s(it, "recordingId", s->rid) || (kind && dynamodb_add_s(it, "kind", kind))
-                 ? rec_error_set(err, REC_ERR_NOMEM, 1, "out of memory")
-                 : video_store_put(ctx, it, NULL, err);
-    cJSON_Delete(it);
-    return rc;
-}
-
 /* CreateMediaCapturePipeline into the recording's capture prefix. */
 static int create_capture(const struct video_ctx *ctx, struct start *s, struct rec_error *err)
 {
@@ -206,13 +189,14 @@ static int record(const struct video_ctx *ctx, struct start *s, struct rec_error
     if (rc)
         return rec_error_set(err, rc, 0, "recording names: %s", rec_strerror(rc));
     REC_TRY(create_capture(ctx, s, err));
+    const char *ext = s->req->external_meeting_id;
     const char *chime_meeting = dynamodb_get_s(s->meeting, "chimeMeetingId");
     cJSON *item = recording_item(ctx, s);
-    rc = put_index(ctx, "RID#", s->rid, NULL, s, err);
+    rc = video_store_put_index(ctx, "RID#", s->rid, NULL, ext, s->rid, err);
     if (!rc)
-        rc = put_index(ctx, "CM#", chime_meeting, NULL, s, err);
+        rc = video_store_put_index(ctx, "CM#", chime_meeting, NULL, ext, s->rid, err);
     if (!rc)
-        rc = put_index(ctx, "MP#", s->capture.id, "capture", s, err);
+        rc = video_store_put_index(ctx, "MP#", s->capture.id, "capture", ext, s->rid, err);
     if (!rc)
         rc = item ? video_store_put(ctx, item, "attribute_not_exists(PK)", err)
                   : rec_error_set(err, REC_ERR_NOMEM, 1, "out of memory");
@@ -259,33 +243,31 @@ static void store_playback_url(const struct video_ctx *ctx, const struct video_a
 #define STOP "Stop Recording"
 #define SUMMARY "Get Recording Summary"
 
-/* Validation, meeting, open recordings, lock: 0 to go on, or answered. */
-static int start_checks(const struct video_ctx *ctx, const struct video_api_request *req,
-                        const struct cognito_user *user, cJSON **meeting, int *first, struct video_answer *a,
-                        int *answered)
+/* Validation, meeting, open recordings: *first, or an answer (a->status set). */
+static void start_checks(const struct video_ctx *ctx, const struct video_api_request *req,
+                         const struct cognito_user *user, cJSON **meeting, int *first, struct video_answer *a)
 {
     struct rec_error err;
     rec_error_clear(&err);
-    *answered = 1;
-    if (!req->external_meeting_id[0])
-        return answer_with(a, 400, "Must provide External Meeting Id");
-    if (!user->username[0])
-        return answer_with(a, 400, "Must provide meeting owner username");
-    if (!user->email[0])
-        return answer_with(a, 400, "Must provide meeting owner email");
-    if (!user->connect_user_id[0])
-        return answer_with(a, 400, "Must provide connectUserId");
-    if (owned_meeting(ctx, START, req->external_meeting_id, user->username, meeting, a, answered) || *answered)
-        return 0;
-    *answered = 1;
     int all = 0, open = 0;
+    if (!req->external_meeting_id[0])
+        answer_with(a, 400, "Must provide External Meeting Id");
+    else if (!user->username[0])
+        answer_with(a, 400, "Must provide meeting owner username");
+    else if (!user->email[0])
+        answer_with(a, 400, "Must provide meeting owner email");
+    else if (!user->connect_user_id[0])
+        answer_with(a, 400, "Must provide connectUserId");
+    else
+        owned_meeting(ctx, START, req->external_meeting_id, user->username, meeting, a);
+    if (a->status)
+        return;
     if (count_recordings(ctx, req->external_meeting_id, &all, &open, &err))
-        return server_error(a, START, &err);
-    if (open)
-        return answer_with(a, 409, "Recording already in progress");
-    *first = all == 0;
-    *answered = 0;
-    return 0;
+        server_error(a, START, &err);
+    else if (open)
+        answer_with(a, 409, "Recording already in progress");
+    else
+        *first = all == 0;
 }
 
 static int start_route(const struct video_ctx *ctx, const struct video_api_request *req,
@@ -294,11 +276,12 @@ static int start_route(const struct video_ctx *ctx, const struct video_api_reque
     struct rec_error err;
     rec_error_clear(&err);
     cJSON *meeting = NULL, *owner = NULL;
-    int first = 0, answered = 0, locked = 0;
+    int first = 0, locked = 0;
     struct start s = { .req = req, .user = user };
     rec_buf_init(&s.capture_prefix, 512);
     rec_buf_init(&s.concat_prefix, 512);
-    if (start_checks(ctx, req, user, &meeting, &first, a, &answered) || answered)
+    start_checks(ctx, req, user, &meeting, &first, a);
+    if (a->status)
         goto cleanup;
     int rc = video_new_recording_id(s.rid) ? REC_ERR_IO : claim_lock(ctx, req->external_meeting_id, s.rid, &err);
     if (rc == REC_ERR_CONDITION) {
@@ -345,15 +328,15 @@ static int stop_route(const struct video_ctx *ctx, const struct video_api_reques
     struct rec_error err;
     rec_error_clear(&err);
     cJSON *meeting = NULL;
-    int answered = 0;
     if (!req->external_meeting_id[0])
         return answer_with(a, 400, "Must provide External Meeting Id");
     if (!user->username[0])
         return answer_with(a, 400, "Must provide meeting owner username");
-    if (owned_meeting(ctx, STOP, req->external_meeting_id, user->username, &meeting, a, &answered) || answered)
+    owned_meeting(ctx, STOP, req->external_meeting_id, user->username, &meeting, a);
+    if (a->status)
         goto cleanup;
     unsigned stopped = 0, not_stopped = 0;
-    int rc = video_end_recordings(ctx, req->external_meeting_id, 1, ctx->now_ms, &stopped, &not_stopped, &err);
+    int rc = video_end_recordings(ctx, req->external_meeting_id, ctx->now_ms, &stopped, &not_stopped, &err);
     if (rc && !stopped && !not_stopped) { /* not even the list of recordings */
         server_error(a, STOP, &err);
         goto cleanup;
@@ -437,19 +420,16 @@ static int visible(const cJSON *items, const cJSON *viewer, const cJSON **kept, 
     return 0;
 }
 
-/* Loads the viewer and checks the profile: 0 to go on, or answered. */
-static int summary_viewer(const struct video_ctx *ctx, const struct cognito_user *user, cJSON **viewer,
-                          struct video_answer *a, int *answered)
+/* Loads the viewer and checks the profile: *viewer, or an answer (a->status set). */
+static void summary_viewer(const struct video_ctx *ctx, const struct cognito_user *user, cJSON **viewer,
+                           struct video_answer *a)
 {
     struct rec_error err;
     rec_error_clear(&err);
-    *answered = 1;
     if (video_viewer_load(ctx, user->connect_user_id, viewer, &err))
-        return server_error(a, SUMMARY, &err);
-    if (!video_viewer_has_profile(*viewer, ctx->cfg->playback_profiles))
-        return answer_with(a, 403, SUMMARY " Error, permission denied");
-    *answered = 0;
-    return 0;
+        server_error(a, SUMMARY, &err);
+    else if (!video_viewer_has_profile(*viewer, ctx->cfg->playback_profiles))
+        answer_with(a, 403, SUMMARY " Error, permission denied");
 }
 
 static int summary_route(const struct video_ctx *ctx, const struct video_api_request *req,
@@ -460,12 +440,12 @@ static int summary_route(const struct video_ctx *ctx, const struct video_api_req
     cJSON *viewer = NULL, *items = NULL;
     const cJSON **kept = NULL;
     size_t n = 0;
-    int answered = 0;
     if (!req->external_meeting_id[0])
         return answer_with(a, 400, "Must provide External Meeting Id");
     if (!user->connect_user_id[0])
         return answer_with(a, 400, "Must provide connectUserId");
-    if (summary_viewer(ctx, user, &viewer, a, &answered) || answered)
+    summary_viewer(ctx, user, &viewer, a);
+    if (a->status)
         goto cleanup;
     if (video_store_recordings(ctx, req->external_meeting_id, &items, &err)) {
         server_error(a, SUMMARY, &err);

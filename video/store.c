@@ -14,7 +14,7 @@ void video_recording_key(const char *ext, const char *rid, char pk[VIDEO_PK_MAX]
     if (rid)
         snprintf(sk, VIDEO_SK_MAX, "REC#%s", rid);
     else
-        snprintf(sk, VIDEO_SK_MAX, "%.*s", VIDEO_SK_MAX - 1, pk);
+        snprintf(sk, VIDEO_SK_MAX, "%s", pk);
 }
 
 int video_key(struct rec_buf *out, const char *prefix, const char *id)
@@ -124,16 +124,15 @@ int video_store_recordings(const struct video_ctx *ctx, const char *external_mee
 {
     int rc = 0;
     cJSON *last_key = NULL;
-    struct rec_buf pk;
-    rec_buf_init(&pk, KEY_MAX);
+    char pk[VIDEO_PK_MAX], sk[VIDEO_SK_MAX];
+    video_recording_key(external_meeting_id, NULL, pk, sk);
     *items = cJSON_CreateArray();
     if (!*items) {
         rc = rec_error_set(err, REC_ERR_NOMEM, 1, "out of memory");
         goto cleanup;
     }
-    REC_TRY(video_key(&pk, "M#", external_meeting_id));
     do {
-        REC_TRY(query_page(ctx, pk.data, *items, &last_key, err));
+        REC_TRY(query_page(ctx, pk, *items, &last_key, err));
         if (cJSON_GetArraySize(*items) > VIDEO_STORE_RECORDINGS_MAX) {
             rc = rec_error_set(err, REC_ERR_LIMIT, 0, "meeting %s has more than %d recordings",
                                external_meeting_id, VIDEO_STORE_RECORDINGS_MAX);
@@ -147,7 +146,6 @@ cleanup:
         *items = NULL;
     }
     cJSON_Delete(last_key);
-    rec_buf_clean_up(&pk, 0);
     return rc;
 }
 
@@ -186,6 +184,21 @@ cJSON *video_item_new(const struct video_ctx *ctx, const char *pk, const char *s
     return item;
 }
 
+int video_store_put_index(const struct video_ctx *ctx, const char *prefix, const char *id, const char *kind,
+                          const char *ext, const char *rid, struct rec_error *err)
+{
+    char key[VIDEO_PK_MAX];
+    if (snprintf(key, sizeof(key), "%s%s", prefix, id) >= (int)sizeof(key))
+        return rec_error_set(err, REC_ERR_LIMIT, 0, "index key %s%.40s... is too long", prefix, id);
+    cJSON *it = video_item_new(ctx, key, key, NULL, VIDEO_TTL_RECORDING_S);
+    int rc = !it || dynamodb_add_s(it, "externalMeetingId", ext) || dynamodb_add_s(it, "recordingId", rid) ||
+                     (kind && dynamodb_add_s(it, "kind", kind))
+                 ? rec_error_set(err, REC_ERR_NOMEM, 1, "out of memory")
+                 : video_store_put(ctx, it, NULL, err);
+    cJSON_Delete(it);
+    return rc;
+}
+
 /* The update of one move: status, updatedAt, TTL, then extra_set. */
 static int move_once(const struct video_ctx *ctx, const char *pk, const char *sk, enum video_state from,
                      enum video_state to, const char *extra_set, const cJSON *extra_values,
@@ -214,29 +227,25 @@ static int move_once(const struct video_ctx *ctx, const char *pk, const char *sk
 }
 
 int video_store_move(const struct video_ctx *ctx, const char *ext, const char *rid, enum video_happening h,
-                     const char *extra_set, const cJSON *extra_values, enum video_state *state,
-                     struct rec_error *err)
+                     const char *extra_set, const cJSON *extra_values, struct rec_error *err)
 {
     int rc = 0;
     cJSON *item = NULL;
-    struct rec_buf pk, sk;
-    rec_buf_init(&pk, KEY_MAX);
-    rec_buf_init(&sk, KEY_MAX);
-    REC_TRY(video_key(&pk, "M#", ext));
-    REC_TRY(video_key(&sk, "REC#", rid));
+    char pk[VIDEO_PK_MAX], sk[VIDEO_SK_MAX];
+    if (!rid) /* an item without recordingId: no recording key to move (never the meeting's) */
+        return rec_error_set(err, REC_ERR_NOT_FOUND, 0, "a recording of %s has no recordingId", ext);
+    video_recording_key(ext, rid, pk, sk);
     for (int attempt = 0; attempt < 3; attempt++) {
         cJSON_Delete(item);
         item = NULL;
-        REC_TRY(video_store_get(ctx, pk.data, sk.data, &item, err));
+        REC_TRY(video_store_get(ctx, pk, sk, &item, err));
         enum video_state from = video_state_of(dynamodb_get_s(item, "status"));
         enum video_state to = video_state_next(from, h);
-        if (state)
-            *state = to;
         if (to == from)
             goto cleanup;
         struct rec_error local;
         rec_error_clear(&local);
-        rc = move_once(ctx, pk.data, sk.data, from, to, extra_set, extra_values, &local);
+        rc = move_once(ctx, pk, sk, from, to, extra_set, extra_values, &local);
         if (rc != REC_ERR_CONDITION) {
             rec_error_wrap(err, &local, NULL);
             if (!rc && ctx->tally)
@@ -250,7 +259,5 @@ int video_store_move(const struct video_ctx *ctx, const char *ext, const char *r
     rc = rec_error_set(err, REC_ERR_CONDITION, 1, "recording %s kept changing under us", rid);
 cleanup:
     cJSON_Delete(item);
-    rec_buf_clean_up(&pk, 0);
-    rec_buf_clean_up(&sk, 0);
     return rc;
 }

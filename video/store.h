@@ -33,12 +33,14 @@
 #define VIDEO_STORE_RECORDINGS_MAX 1000
 
 /* Room for the keys of a recording item: "M#" + externalMeetingId and
- * "REC#" + recordingId (both ids capped by video/api.h and video/keys.h). */
+ * "REC#" + recordingId (both ids capped by video/api.h and video/keys.h);
+ * the meeting item's SK is its PK, so an SK needs a PK's room. */
 #define VIDEO_PK_MAX (VIDEO_MEETING_ID_MAX + 2)
-#define VIDEO_SK_MAX (VIDEO_ID_MAX + 4)
+#define VIDEO_SK_MAX VIDEO_PK_MAX
 
 /* The PK and SK of recording rid of meeting ext; with rid NULL, sk gets the
- * meeting item's SK (the PK again). */
+ * meeting item's SK (the PK again). The one way to name those two items
+ * (video_key names the others: index, attendee and user cache items). */
 void video_recording_key(const char *ext, const char *rid, char pk[VIDEO_PK_MAX], char sk[VIDEO_SK_MAX]);
 
 /* "<prefix><id>" into out (replaced). Returns 0, REC_ERR_LIMIT, REC_ERR_NOMEM. */
@@ -79,16 +81,22 @@ int video_store_lookup(const struct video_ctx *ctx, const char *prefix, const ch
 cJSON *video_item_new(const struct video_ctx *ctx, const char *pk, const char *sk, const char *entity,
                       long long ttl_s);
 
+/* PutItem of the index item <prefix><id> (PK = SK; MP#, CM#, RID#) naming
+ * recording rid of meeting ext, with kind ("capture", "concat"; NULL: none)
+ * and the recording's TTL. Returns 0, REC_ERR_LIMIT, REC_ERR_NOMEM, or the
+ * client's error (err filled). */
+int video_store_put_index(const struct video_ctx *ctx, const char *prefix, const char *id, const char *kind,
+                          const char *ext, const char *rid, struct rec_error *err);
+
 /* Moves recording REC#rid of meeting ext by what happened
  * (video/state.h), with a write conditioned on the state read, re-read and
  * tried again (at most 3 times) when another delivery moved it first. When
  * it moves, extra_set (", name = :v ..." or NULL) is applied too, its
- * values taken from extra_values (NULL: none). *state (optional) gets the
- * state after; a move applied counts in ctx->tally (when set). Returns 0
+ * values taken from extra_values (NULL: none). A move applied counts in
+ * ctx->tally (when set). Returns 0
  * (moved or nothing to do), REC_ERR_NOT_FOUND (no such recording),
  * REC_ERR_CONDITION (kept losing), or the client's error. */
 int video_store_move(const struct video_ctx *ctx, const char *ext, const char *rid, enum video_happening h,
-                     const char *extra_set, const cJSON *extra_values, enum video_state *state,
-                     struct rec_error *err);
+                     const char *extra_set, const cJSON *extra_values, struct rec_error *err);
 
 #endif

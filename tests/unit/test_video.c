@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -18,6 +19,7 @@
 #include "video/keys.h"
 #include "video/playback.h"
 #include "video/state.h"
+#include "video/store.h"
 
 #define RID "3f2a9c4e-8b7d-4e6f-9a1b-2c3d4e5f6a7b"
 #define T2024 1704164645678LL /* 2024-01-02T03:04:05.678Z */
@@ -73,6 +75,24 @@ static void key_layout_and_arns(void **state)
     assert_string_equal(account, "123456789012");
     assert_int_equal(video_account_of_arn("arn:aws:lambda:us-east-1", account), REC_ERR_INVALID);
     rec_buf_clean_up(&b, 0);
+}
+
+static void item_keys_hold_the_longest_ids(void **state)
+{
+    (void)state;
+    char ext[VIDEO_MEETING_ID_MAX], pk[VIDEO_PK_MAX], sk[VIDEO_SK_MAX], want[VIDEO_PK_MAX];
+    /* the seed's longest externalMeetingId is 64 characters; ours may be 256 */
+    for (size_t n = 64; n < sizeof(ext); n += sizeof(ext) - 1 - 64) {
+        memset(ext, 'm', n);
+        ext[n] = '\0';
+        snprintf(want, sizeof(want), "M#%s", ext);
+        video_recording_key(ext, NULL, pk, sk);
+        assert_string_equal(pk, want);
+        assert_string_equal(sk, want); /* the meeting item: SK = PK, whole */
+        video_recording_key(ext, RID, pk, sk);
+        assert_string_equal(pk, want);
+        assert_string_equal(sk, "REC#" RID);
+    }
 }
 
 static void playback_url_is_built_or_allow_listed(void **state)
@@ -234,6 +254,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(ids_and_times),
         cmocka_unit_test(key_layout_and_arns),
+        cmocka_unit_test(item_keys_hold_the_longest_ids),
         cmocka_unit_test(playback_url_is_built_or_allow_listed),
         cmocka_unit_test(state_machine_ignores_late_and_repeated_events),
         cmocka_unit_test(playback_rules_are_the_seeds),
