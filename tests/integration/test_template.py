@@ -156,10 +156,6 @@ class TemplateTest(unittest.TestCase):
             self.assertIn("RetentionInDays", g["Properties"])
 
 
-if __name__ == "__main__":
-    unittest.main()
-
-
 class RecordingControlTemplateTest(unittest.TestCase):
     """The ConnectRecordingControl function (issue 14)."""
 
@@ -200,3 +196,7 @@ class RecordingControlTemplateTest(unittest.TestCase):
         assoc = resources_of(out, "AWS::Connect::IntegrationAssociation")["ConnectRecordingControlAssociation"]
         self.assertEqual(assoc["Properties"]["IntegrationType"], "LAMBDA_FUNCTION")
         self.assertEqual(assoc["Properties"]["IntegrationArn"], {"Fn::GetAtt": ["ConnectRecordingControl", "Arn"]})
+
+
+if __name__ == "__main__":
+    unittest.main()
