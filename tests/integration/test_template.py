@@ -171,10 +171,14 @@ class RecordingControlTemplateTest(unittest.TestCase):
         self.assertEqual((props["MemorySize"], props["Timeout"]), (128, 8))
         self.assertIn("INSTANCE_ID", props["Environment"]["Variables"])
         # The handler table knows the name.
+        # (A crash or another init error before the lookup would also lack
+        # "UnknownHandler": the handler's own ready line is what shows it was found.)
         env = dict(os.environ, _HANDLER="ConnectRecordingControl", AWS_LAMBDA_RUNTIME_API="127.0.0.1:9",
-                   AWS_REGION="us-east-1", AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="x")
+                   AWS_REGION="us-east-1", AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="x",
+                   AWS_LAMBDA_LOG_FORMAT="TEXT")
         proc = subprocess.run([helpers.program("bootstrap")], env=env, capture_output=True, text=True, timeout=60)
         self.assertNotIn("UnknownHandler", proc.stdout + proc.stderr)
+        self.assertIn("runtime ready handler=ConnectRecordingControl", proc.stdout + proc.stderr)
 
     def test_policy_allows_the_six_actions_on_the_instances_contacts_only(self):
         out = expand()
