@@ -79,6 +79,23 @@ class TemplateTest(unittest.TestCase):
                     "CLOUDFRONT_DOMAIN"):
             self.assertIn(var, env)
 
+    def test_every_function_built_by_make_has_its_build_target(self):
+        # sam build runs `make build-<LogicalId>` with ARTIFACTS_DIR for each
+        # function; a target missing or not writing the bootstrap fails the
+        # deployment. Dry run, the static sub-make replaced by `true`.
+        built = [name for name, res in load_template()["Resources"].items()
+                 if res["Type"] == "AWS::Serverless::Function"
+                 and res.get("Metadata", {}).get("BuildMethod") == "makefile"]
+        self.assertIn("ProcessKvsRecording", built)
+        self.assertIn("ConnectRecordingControl", built)
+        for name in built:
+            with self.subTest(name):
+                proc = subprocess.run(["make", "--no-print-directory", "-n", f"build-{name}",
+                                       "ARTIFACTS_DIR=/artifacts-of-the-test", "MAKE=true"],
+                                      cwd=helpers.ROOT, capture_output=True, text=True, timeout=60)
+                self.assertEqual(proc.returncode, 0, proc.stderr)
+                self.assertIn("strip -o /artifacts-of-the-test/bootstrap", proc.stdout)
+
     def test_output_format_reaches_the_function_with_the_formats_it_knows(self):
         tpl = load_template()
         self.assertEqual(tpl["Parameters"]["OutputFormat"]["AllowedValues"], ["wav", "flac", "mp3", "opus"])
