@@ -50,10 +50,8 @@ class Stack:
         self.account = DEFAULT_ACCOUNT_ID
         self.routes = []    # (method, path or predicate, signing service, fn(environ, start_response), error)
         self.controls = []  # (method, path or predicate, fn(environ, start_response, path, req))
-        self.services = {}  # module name -> its state object
         for name in ROUTE_MODULES:
-            module = importlib.import_module(name)
-            self.services[name.rsplit(".", 1)[1]] = module.register(self)
+            importlib.import_module(name).register(self)
 
     # -- registration (route modules) --------------------------------------
     def route(self, method, path, service, fn, error=None):
