@@ -165,8 +165,7 @@ clean:
 .PHONY: build-ConnectRecordingControl demo-pause
 # SAM builds every function of the template: the recording control handler is
 # the same static bootstrap (_HANDLER picks the handler).
-build-ConnectRecordingControl:
-	$(MAKE) build-ProcessKvsRecording ARCH=$(ARCH) ARTIFACTS_DIR=$(ARTIFACTS_DIR)
+build-ConnectRecordingControl: build-ProcessKvsRecording
 
 # A contact paused and resumed mid-call through ConnectRecordingControl, then
 # recorded by ProcessKvsRecording: the paused span is silent in the WAVs.

@@ -57,6 +57,26 @@ def speak(text, voice, path, tmp):
     subprocess.run(["sox", raw, "-r", str(RATE), "-c", "1", "-b", "16", path], check=True)
 
 
+def start_bootstrap(st, rt, handler, **env):
+    """build/bootstrap as handler against the local stack (temporary
+    credentials, as in Lambda) and the Runtime API emulator; env adds to it."""
+    full = dict(st.env(temporary=True), PATH=os.environ.get("PATH", "/usr/bin:/bin"),
+                AWS_LAMBDA_RUNTIME_API=rt.address, _HANDLER=handler, AWS_LAMBDA_LOG_FORMAT="TEXT", **env)
+    return subprocess.Popen([os.path.join(BUILD, "bootstrap")], env=full)
+
+
+def stop_bootstrap(proc):
+    """As Lambda's shutdown does: SIGTERM while bootstrap waits for the next
+    invocation; it leaves its loop and exits 0 before the emulator goes away
+    (killed if it has not within 30 s)."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=30)
+
+
 def padded_pcm(path, samples):
     with wave.open(path, "rb") as w:
         pcm = w.readframes(w.getnframes())
@@ -109,27 +129,18 @@ def main():
             info = st.add_media(ev.DEMO_STREAM_NAME, capture, creation_ms=ev.DEMO_STREAM_CREATION_MS)
             say(f"KVS stream {info['StreamARN']}: {len(info['fragments'])} fragments, "
                 f"{os.path.getsize(capture)} bytes")
-            env = dict(st.env(temporary=True), PATH=os.environ.get("PATH", "/usr/bin:/bin"),
-                       AWS_LAMBDA_RUNTIME_API=rt.address, _HANDLER="ProcessKvsRecording",
-                       AWS_LAMBDA_LOG_FORMAT="TEXT", AWS_LAMBDA_FUNCTION_MEMORY_SIZE="512",
-                       RECORDINGS_BUCKET_NAME=DEFAULT_BUCKET, RECORDINGS_KEY_PREFIX="recordings/",
-                       START_SELECTOR_TYPE="FRAGMENT_NUMBER", CLOUDFRONT_DOMAIN="https://d111111abcdef8.cloudfront.net",
-                       KVS_IDLE_TIMEOUT_MS="2000")
-            proc = subprocess.Popen([os.path.join(BUILD, "bootstrap")], env=env)
+            proc = start_bootstrap(st, rt, "ProcessKvsRecording", AWS_LAMBDA_FUNCTION_MEMORY_SIZE="512",
+                                   RECORDINGS_BUCKET_NAME=DEFAULT_BUCKET, RECORDINGS_KEY_PREFIX="recordings/",
+                                   START_SELECTOR_TYPE="FRAGMENT_NUMBER",
+                                   CLOUDFRONT_DOMAIN="https://d111111abcdef8.cloudfront.net",
+                                   KVS_IDLE_TIMEOUT_MS="2000")
             try:
                 with open(EVENT, "rb") as f:
                     event = f.read()
                 say(f"invoking bootstrap with {os.path.relpath(EVENT, ROOT)} (2 contact trace records)")
                 answer = rt.invoke_and_wait(event, timeout_ms=120000, timeout=180)
             finally:
-                # As Lambda's shutdown does: SIGTERM while bootstrap waits for the next
-                # invocation; it leaves its loop and exits 0 before the emulator goes away.
-                proc.send_signal(signal.SIGTERM)
-                try:
-                    proc.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait(timeout=30)
+                stop_bootstrap(proc)
             body = answer["body"].decode(errors="replace")
             say(f"function {answer['kind']}: {body}")
             s3 = st.client("s3")

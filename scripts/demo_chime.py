@@ -21,7 +21,6 @@ import array
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import wave
@@ -32,12 +31,11 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 import make_events as ev  # noqa: E402
 from chime_env import CALL_TABLE, create_tables  # noqa: E402
-from demo import speak  # noqa: E402
+from demo import speak, start_bootstrap, stop_bootstrap  # noqa: E402
 from fixtures.make_chime_mkv import ChimeLeg, wav_source  # noqa: E402
 from stack.localstack import DEFAULT_BUCKET, LocalStack  # noqa: E402
 from stack.runtime_api import RuntimeApiEmulator  # noqa: E402
 
-BUILD = os.path.join(ROOT, os.environ.get("BUILD_DIR", "build"))
 OUT_DIR = os.path.join(ROOT, os.environ.get("DEMO_OUTPUT", "demo-output"))
 PREFIX = "originalAudio"
 RATE = 8000
@@ -78,12 +76,10 @@ def first_sound(pcm, channels, channel):
 
 def run(st, rt, tmp):
     ddb = create_tables(st)
-    env = dict(st.env(temporary=True), PATH=os.environ.get("PATH", "/usr/bin:/bin"),
-               AWS_LAMBDA_RUNTIME_API=rt.address, _HANDLER="ChimeVoiceConnectorRecorder",
-               AWS_LAMBDA_LOG_FORMAT="TEXT", CALL_TABLE=CALL_TABLE, RECORDING_BUCKET=DEFAULT_BUCKET,
-               RECORDING_BUCKET_PREFIX=PREFIX, VOICECONNECTOR_ID=ev.CHIME_VC_ID,
-               CHIME_WORK_DIR=os.path.join(tmp, "work"), KVS_IDLE_TIMEOUT_MS="2000")
-    proc = subprocess.Popen([os.path.join(BUILD, "bootstrap")], env=env)
+    proc = start_bootstrap(st, rt, "ChimeVoiceConnectorRecorder", CALL_TABLE=CALL_TABLE,
+                           RECORDING_BUCKET=DEFAULT_BUCKET, RECORDING_BUCKET_PREFIX=PREFIX,
+                           VOICECONNECTOR_ID=ev.CHIME_VC_ID, CHIME_WORK_DIR=os.path.join(tmp, "work"),
+                           KVS_IDLE_TIMEOUT_MS="2000")
     answers = []
     try:
         for name in EVENTS:
@@ -92,11 +88,7 @@ def run(st, rt, tmp):
             answers.append(answer)
             say(f"{name}: {answer['kind']} {answer['body'].decode(errors='replace')}")
     finally:
-        rt.next_fails = True
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_bootstrap(proc)
     items = ddb.query(TableName=CALL_TABLE, KeyConditionExpression="call_id = :c",
                       ExpressionAttributeValues={":c": {"S": ev.CHIME_CALL_ID}})["Items"]
     say("call table items: " + ", ".join(f"{i['is_caller']['S']}={i.get('status', i.get('state'))['S']}"

@@ -33,11 +33,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 import make_events as ev  # noqa: E402
+from demo import start_bootstrap  # noqa: E402
 from fixtures.make_connect_mkv import FROM, TO, Capture, tone_source  # noqa: E402
 from stack.localstack import DEFAULT_BUCKET, LocalStack  # noqa: E402
 from stack.runtime_api import RuntimeApiEmulator  # noqa: E402
 
-BUILD = os.path.join(ROOT, os.environ.get("BUILD_DIR", "build"))
 OUT_DIR = os.path.join(ROOT, os.environ.get("DEMO_OUTPUT", "demo-output"), "pause")
 CONTACT = ev.FLOW_CUSTOMER_CONTACT
 MARGIN_MS = 500
@@ -50,17 +50,18 @@ def say(text):
 
 def run_bootstrap(st, rt, handler, body, **env):
     """One invocation of build/bootstrap as handler; returns its answer."""
-    full = dict(st.env(temporary=True), PATH=os.environ.get("PATH", "/usr/bin:/bin"),
-                AWS_LAMBDA_RUNTIME_API=rt.address, _HANDLER=handler, AWS_LAMBDA_LOG_FORMAT="TEXT", **env)
-    proc = subprocess.Popen([os.path.join(BUILD, "bootstrap")], env=full)
+    proc = start_bootstrap(st, rt, handler, **env)
     try:
         return rt.invoke_and_wait(body, timeout_ms=60000, timeout=120)
     finally:
+        # Not SIGTERM (demo.stop_bootstrap): the emulator would keep the dead
+        # process's /next waiting and hand it the next process's invocation.
         rt.next_fails = True  # bootstrap gives up on /next and exits
         try:
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait(timeout=30)
         rt.next_fails = False
 
 

@@ -57,3 +57,11 @@ def rss_kb(pid):
 def peak_rss_kb(pid):
     """Peak resident set size so far (VmHWM), kB."""
     return _status_kb(pid, "VmHWM")
+
+
+def run_demo(script, timeout, **env):
+    """scripts/<script> (a `make demo*` script) on the build under test, its
+    output captured; env adds to the environment. The CompletedProcess."""
+    env = dict(os.environ, BUILD_DIR=os.path.relpath(BUILD_DIR, ROOT), **env)
+    return subprocess.run([sys.executable, os.path.join(ROOT, "scripts", script)], env=env,
+                          capture_output=True, text=True, timeout=timeout)

@@ -2,8 +2,6 @@
 recorded, their WAVs land in the output folder, the process exits 0."""
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import unittest
 import wave
@@ -16,9 +14,7 @@ class DemoTest(unittest.TestCase):
     def test_demo_records_both_contacts(self):
         out = tempfile.mkdtemp(prefix="demo-out-")
         try:
-            env = dict(os.environ, DEMO_OUTPUT=out, BUILD_DIR=os.path.relpath(helpers.BUILD_DIR, helpers.ROOT))
-            proc = subprocess.run([sys.executable, os.path.join(helpers.ROOT, "scripts", "demo.py")],
-                                  env=env, capture_output=True, text=True, timeout=600)
+            proc = helpers.run_demo("demo.py", 600, DEMO_OUTPUT=out)
             self.assertEqual(proc.returncode, 0, proc.stdout[-4000:] + proc.stderr[-4000:])
             self.assertIn('function response: {"batchItemFailures":[]}', proc.stdout)
             # the function is stopped (SIGTERM) before its Runtime API goes away: no ERROR line

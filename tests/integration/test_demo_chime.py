@@ -3,8 +3,6 @@ its JSON land in the output folder with the other leg 1.755 s in, exit 0."""
 import json
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import unittest
 import wave
@@ -17,9 +15,7 @@ class DemoChimeTest(unittest.TestCase):
     def test_demo_records_the_call_aligned(self):
         out = tempfile.mkdtemp(prefix="demo-chime-out-")
         try:
-            env = dict(os.environ, DEMO_OUTPUT=out, BUILD_DIR=os.path.relpath(helpers.BUILD_DIR, helpers.ROOT))
-            proc = subprocess.run([sys.executable, os.path.join(helpers.ROOT, "scripts", "demo_chime.py")],
-                                  env=env, capture_output=True, text=True, timeout=300)
+            proc = helpers.run_demo("demo_chime.py", 300, DEMO_OUTPUT=out)
             self.assertEqual(proc.returncode, 0, proc.stdout[-4000:] + proc.stderr[-4000:])
             files = sorted(os.listdir(out))
             self.assertEqual([os.path.splitext(f)[1] for f in files], [".json", ".wav"])

@@ -4,8 +4,6 @@ that each WAV is silent over the paused span and its margins and nowhere
 else, and exits 0 only then."""
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import unittest
 
@@ -16,9 +14,7 @@ class DemoPauseTest(unittest.TestCase):
     def test_the_paused_span_is_silent_in_every_file(self):
         out = tempfile.mkdtemp(prefix="demo-pause-out-")
         try:
-            env = dict(os.environ, DEMO_OUTPUT=out, BUILD_DIR=os.path.relpath(helpers.BUILD_DIR, helpers.ROOT))
-            proc = subprocess.run([sys.executable, os.path.join(helpers.ROOT, "scripts", "demo_pause.py")],
-                                  env=env, capture_output=True, text=True, timeout=300)
+            proc = helpers.run_demo("demo_pause.py", 300, DEMO_OUTPUT=out)
             self.assertEqual(proc.returncode, 0, proc.stdout[-4000:] + proc.stderr[-4000:])
             self.assertIn("the paused span is silent in every file", proc.stdout)
             self.assertEqual(len(os.listdir(os.path.join(out, "pause"))), 3)

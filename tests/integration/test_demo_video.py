@@ -1,8 +1,5 @@
 """`make demo-video` works: the meeting's recording ends AVAILABLE, the
 supervisor's summary holds a presigned URL that downloads, the process exits 0."""
-import os
-import subprocess
-import sys
 import unittest
 
 import helpers
@@ -10,9 +7,7 @@ import helpers
 
 class DemoVideoTest(unittest.TestCase):
     def test_demo_video_takes_a_meeting_to_a_downloaded_recording(self):
-        env = dict(os.environ, BUILD_DIR=os.path.relpath(helpers.BUILD_DIR, helpers.ROOT))
-        proc = subprocess.run([sys.executable, os.path.join(helpers.ROOT, "scripts", "demo_video.py")],
-                              env=env, capture_output=True, text=True, timeout=300)
+        proc = helpers.run_demo("demo_video.py", 300)
         self.assertEqual(proc.returncode, 0, proc.stdout[-4000:] + proc.stderr[-4000:])
         self.assertIn('"recordingsStopped": 1, "recordingsNotStopped": 0', proc.stdout)
         self.assertIn("recording state AVAILABLE", proc.stdout)

@@ -79,6 +79,23 @@ class TemplateTest(unittest.TestCase):
                     "CLOUDFRONT_DOMAIN"):
             self.assertIn(var, env)
 
+    def test_every_function_built_by_make_has_its_build_target(self):
+        # sam build runs `make build-<LogicalId>` with ARTIFACTS_DIR for each
+        # function; a target missing or not writing the bootstrap fails the
+        # deployment. Dry run, the static sub-make replaced by `true`.
+        built = [name for name, res in load_template()["Resources"].items()
+                 if res["Type"] == "AWS::Serverless::Function"
+                 and res.get("Metadata", {}).get("BuildMethod") == "makefile"]
+        self.assertIn("ProcessKvsRecording", built)
+        self.assertIn("ConnectRecordingControl", built)
+        for name in built:
+            with self.subTest(name):
+                proc = subprocess.run(["make", "--no-print-directory", "-n", f"build-{name}",
+                                       "ARTIFACTS_DIR=/artifacts-of-the-test", "MAKE=true"],
+                                      cwd=helpers.ROOT, capture_output=True, text=True, timeout=60)
+                self.assertEqual(proc.returncode, 0, proc.stderr)
+                self.assertIn("strip -o /artifacts-of-the-test/bootstrap", proc.stdout)
+
     def test_output_format_reaches_the_function_with_the_formats_it_knows(self):
         tpl = load_template()
         self.assertEqual(tpl["Parameters"]["OutputFormat"]["AllowedValues"], ["wav", "flac", "mp3", "opus"])
@@ -156,10 +173,6 @@ class TemplateTest(unittest.TestCase):
             self.assertIn("RetentionInDays", g["Properties"])
 
 
-if __name__ == "__main__":
-    unittest.main()
-
-
 class RecordingControlTemplateTest(unittest.TestCase):
     """The ConnectRecordingControl function (issue 14)."""
 
@@ -175,10 +188,14 @@ class RecordingControlTemplateTest(unittest.TestCase):
         self.assertEqual((props["MemorySize"], props["Timeout"]), (128, 8))
         self.assertIn("INSTANCE_ID", props["Environment"]["Variables"])
         # The handler table knows the name.
+        # (A crash or another init error before the lookup would also lack
+        # "UnknownHandler": the handler's own ready line is what shows it was found.)
         env = dict(os.environ, _HANDLER="ConnectRecordingControl", AWS_LAMBDA_RUNTIME_API="127.0.0.1:9",
-                   AWS_REGION="us-east-1", AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="x")
+                   AWS_REGION="us-east-1", AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="x",
+                   AWS_LAMBDA_LOG_FORMAT="TEXT")
         proc = subprocess.run([helpers.program("bootstrap")], env=env, capture_output=True, text=True, timeout=60)
         self.assertNotIn("UnknownHandler", proc.stdout + proc.stderr)
+        self.assertIn("runtime ready handler=ConnectRecordingControl", proc.stdout + proc.stderr)
 
     def test_policy_allows_the_six_actions_on_the_instances_contacts_only(self):
         out = expand()
@@ -200,3 +217,7 @@ class RecordingControlTemplateTest(unittest.TestCase):
         assoc = resources_of(out, "AWS::Connect::IntegrationAssociation")["ConnectRecordingControlAssociation"]
         self.assertEqual(assoc["Properties"]["IntegrationType"], "LAMBDA_FUNCTION")
         self.assertEqual(assoc["Properties"]["IntegrationArn"], {"Fn::GetAtt": ["ConnectRecordingControl", "Arn"]})
+
+
+if __name__ == "__main__":
+    unittest.main()

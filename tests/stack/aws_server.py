@@ -48,18 +48,18 @@ class Stack:
         self.log = []
         self.port = None
         self.account = DEFAULT_ACCOUNT_ID
-        self.routes = []    # (method, path or predicate, signing service, fn(environ, start_response))
+        self.routes = []    # (method, path or predicate, signing service, fn(environ, start_response), error)
         self.controls = []  # (method, path or predicate, fn(environ, start_response, path, req))
-        self.services = {}  # module name -> its state object
         for name in ROUTE_MODULES:
-            module = importlib.import_module(name)
-            self.services[name.rsplit(".", 1)[1]] = module.register(self)
+            importlib.import_module(name).register(self)
 
     # -- registration (route modules) --------------------------------------
-    def route(self, method, path, service, fn):
+    def route(self, method, path, service, fn, error=None):
         """fn answers method + path (a string, or a predicate on the path)
-        when the request is signed for service."""
-        self.routes.append((method, path, service, fn))
+        when the request is signed for service. An AwsError it raises is
+        answered by error(start_response, err) (the service's error shape),
+        by default error_response (JSON)."""
+        self.routes.append((method, path, service, fn, error or self.error_response))
 
     def control_route(self, method, path, fn):
         """fn(environ, start_response, path, parsed JSON body) answers a
@@ -160,12 +160,12 @@ class Stack:
             if headers:
                 return self._fault_with_headers(recording_start_response, err, fault, headers)
             return self.error_response(recording_start_response, err, fault.get("error_format", "json"))
-        for r_method, r_path, r_service, fn in self.routes:
+        for r_method, r_path, r_service, fn, error in self.routes:
             if r_method == method and r_service == entry["service"] and self._matches(r_path, path):
                 try:
                     return fn(environ, recording_start_response)
                 except AwsError as e:
-                    return self.error_response(recording_start_response, e)
+                    return error(recording_start_response, e)
         return self.moto(environ, recording_start_response)
 
     def _fault_with_headers(self, start_response, err, fault, headers):

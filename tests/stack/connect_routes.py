@@ -196,7 +196,7 @@ def register_recording_control(stack, connect):
 
 def register(stack):
     connect = Connect(stack)
-    connect.recording_control = register_recording_control(stack, connect)
+    register_recording_control(stack, connect)
     stack.route("POST", "/contact/attributes", SIGNING_NAME, connect.update_contact_attributes)
     stack.control_route("GET", "/_stack/contacts", connect.get_contacts)
     stack.control_route("DELETE", "/_stack/contacts", connect.clear_contacts)

@@ -58,10 +58,13 @@ class MediaPipelines:
         self.lock = threading.Lock()
 
     # -- helpers -------------------------------------------------------------
-    def _error(self, start_response, status, code, message):
-        body = json.dumps({"Code": code.replace("Exception", ""), "Message": message, "RequestId": "stack"}).encode()
-        start_response(f"{status} Error", [("Content-Type", "application/json"), ("x-amzn-ErrorType", code),
-                                           ("Content-Length", str(len(body)))])
+    @staticmethod
+    def error(start_response, err):
+        """The media pipelines API's error shape (the routes' AwsError)."""
+        body = json.dumps({"Code": err.code.replace("Exception", ""), "Message": err.message,
+                           "RequestId": "stack"}).encode()
+        start_response(f"{err.status} Error", [("Content-Type", "application/json"), ("x-amzn-ErrorType", err.code),
+                                               ("Content-Length", str(len(body)))])
         return [body]
 
     def _s3(self):
@@ -110,25 +113,22 @@ class MediaPipelines:
     # -- AWS routes ------------------------------------------------------------
     def create_capture(self, environ, start_response):
         body = read_body(environ)
-        try:
-            self.stack.verify(environ, body, "CreateMediaCapturePipeline")
-            req = json.loads(body or b"{}")
-            for f in ("SourceType", "SourceArn", "SinkType", "SinkArn"):
-                if not req.get(f):
-                    raise PipelineError(400, "BadRequestException", f"{f} is required")
-            if req["SourceType"] != "ChimeSdkMeeting" or req["SinkType"] != "S3Bucket":
-                raise PipelineError(400, "BadRequestException", "SourceType/SinkType not valid")
-            if not MEETING_RE.match(req["SourceArn"]):
-                raise PipelineError(400, "BadRequestException", f"Invalid SourceArn {req['SourceArn']}")
-            token = req.get("ClientRequestToken")
-            if token is not None and not TOKEN_RE.match(token):
-                raise PipelineError(400, "BadRequestException", "ClientRequestToken not valid")
-            self._check_sink(req["SinkArn"])
-            self._artifacts(req.get("ChimeSdkMeetingConfiguration"))
-            with self.lock:
-                return self._new_capture(start_response, req, token)
-        except AwsError as e:
-            return self._error(start_response, e.status, e.code, e.message)
+        self.stack.verify(environ, body, "CreateMediaCapturePipeline")
+        req = json.loads(body or b"{}")
+        for f in ("SourceType", "SourceArn", "SinkType", "SinkArn"):
+            if not req.get(f):
+                raise PipelineError(400, "BadRequestException", f"{f} is required")
+        if req["SourceType"] != "ChimeSdkMeeting" or req["SinkType"] != "S3Bucket":
+            raise PipelineError(400, "BadRequestException", "SourceType/SinkType not valid")
+        if not MEETING_RE.match(req["SourceArn"]):
+            raise PipelineError(400, "BadRequestException", f"Invalid SourceArn {req['SourceArn']}")
+        token = req.get("ClientRequestToken")
+        if token is not None and not TOKEN_RE.match(token):
+            raise PipelineError(400, "BadRequestException", "ClientRequestToken not valid")
+        self._check_sink(req["SinkArn"])
+        self._artifacts(req.get("ChimeSdkMeetingConfiguration"))
+        with self.lock:
+            return self._new_capture(start_response, req, token)
 
     def _new_capture(self, start_response, req, token):
         if token and ("capture", token) in self.tokens:
@@ -158,39 +158,33 @@ class MediaPipelines:
     def delete_capture(self, environ, start_response):
         body = read_body(environ)
         pid = environ["PATH_INFO"].rsplit("/", 1)[1]
-        try:
-            self.stack.verify(environ, body, "DeleteMediaCapturePipeline")
-            with self.lock:
-                p = self.pipelines.get(pid)
-                if not p or p["kind"] != "capture" or p["status"] != "InProgress":
-                    raise PipelineError(404, "NotFoundException", f"Media pipeline {pid} not found")
-                p["status"] = "Stopped"
-                self._pipeline_event(p, "Deleted")
-        except AwsError as e:
-            return self._error(start_response, e.status, e.code, e.message)
+        self.stack.verify(environ, body, "DeleteMediaCapturePipeline")
+        with self.lock:
+            p = self.pipelines.get(pid)
+            if not p or p["kind"] != "capture" or p["status"] != "InProgress":
+                raise PipelineError(404, "NotFoundException", f"Media pipeline {pid} not found")
+            p["status"] = "Stopped"
+            self._pipeline_event(p, "Deleted")
         start_response("204 No Content", [("Content-Length", "0")])
         return [b""]
 
     def create_concat(self, environ, start_response):
         body = read_body(environ)
-        try:
-            self.stack.verify(environ, body, "CreateMediaConcatenationPipeline")
-            req = json.loads(body or b"{}")
-            sources, sinks = req.get("Sources") or [], req.get("Sinks") or []
-            if len(sources) != 1 or len(sinks) != 1:
-                raise PipelineError(400, "BadRequestException", "exactly one source and one sink")
-            src = sources[0].get("MediaCapturePipelineSourceConfiguration") or {}
-            art = ((src.get("ChimeSdkMeetingConfiguration") or {}).get("ArtifactsConfiguration")) or {}
-            if sources[0].get("Type") != "MediaCapturePipeline" or \
-                    any(n not in art or art[n].get("State") not in ("Enabled", "Disabled") for n in CONCAT_ARTIFACTS) or \
-                    art["Audio"]["State"] != "Enabled":
-                raise PipelineError(400, "BadRequestException", "ArtifactsConfiguration is not valid")
-            dest = (sinks[0].get("S3BucketSinkConfiguration") or {}).get("Destination")
-            self._check_sink(dest)
-            with self.lock:
-                return self._new_concat(start_response, req, src["MediaPipelineArn"], dest)
-        except AwsError as e:
-            return self._error(start_response, e.status, e.code, e.message)
+        self.stack.verify(environ, body, "CreateMediaConcatenationPipeline")
+        req = json.loads(body or b"{}")
+        sources, sinks = req.get("Sources") or [], req.get("Sinks") or []
+        if len(sources) != 1 or len(sinks) != 1:
+            raise PipelineError(400, "BadRequestException", "exactly one source and one sink")
+        src = sources[0].get("MediaCapturePipelineSourceConfiguration") or {}
+        art = ((src.get("ChimeSdkMeetingConfiguration") or {}).get("ArtifactsConfiguration")) or {}
+        if sources[0].get("Type") != "MediaCapturePipeline" or \
+                any(n not in art or art[n].get("State") not in ("Enabled", "Disabled") for n in CONCAT_ARTIFACTS) or \
+                art["Audio"]["State"] != "Enabled":
+            raise PipelineError(400, "BadRequestException", "ArtifactsConfiguration is not valid")
+        dest = (sinks[0].get("S3BucketSinkConfiguration") or {}).get("Destination")
+        self._check_sink(dest)
+        with self.lock:
+            return self._new_concat(start_response, req, src["MediaPipelineArn"], dest)
 
     def _new_concat(self, start_response, req, capture_arn, dest):
         token = req.get("ClientRequestToken")
@@ -214,13 +208,10 @@ class MediaPipelines:
     def get_pipeline(self, environ, start_response):
         body = read_body(environ)
         pid = environ["PATH_INFO"].rsplit("/", 1)[1]
-        try:
-            self.stack.verify(environ, body, "GetMediaPipeline")
-            p = self.pipelines.get(pid)
-            if not p:
-                raise PipelineError(404, "NotFoundException", f"Media pipeline {pid} not found")
-        except AwsError as e:
-            return self._error(start_response, e.status, e.code, e.message)
+        self.stack.verify(environ, body, "GetMediaPipeline")
+        p = self.pipelines.get(pid)
+        if not p:
+            raise PipelineError(404, "NotFoundException", f"Media pipeline {pid} not found")
         member = "MediaCapturePipeline" if p["kind"] == "capture" else "MediaConcatenationPipeline"
         return self.stack.json_response(start_response, 200, {"MediaPipeline": {member: dict(p["answer"], Status=p["status"])}})
 
@@ -266,12 +257,12 @@ class MediaPipelines:
 def register(stack):
     mp = MediaPipelines(stack)
     capture_item = lambda p: re.fullmatch(r"/sdk-media-capture-pipelines/[^/]+", p) is not None  # noqa: E731
-    stack.route("POST", "/sdk-media-capture-pipelines", SIGNING_NAME, mp.create_capture)
-    stack.route("DELETE", capture_item, SIGNING_NAME, mp.delete_capture)
-    stack.route("GET", capture_item, SIGNING_NAME, mp.get_pipeline)
+    stack.route("POST", "/sdk-media-capture-pipelines", SIGNING_NAME, mp.create_capture, mp.error)
+    stack.route("DELETE", capture_item, SIGNING_NAME, mp.delete_capture, mp.error)
+    stack.route("GET", capture_item, SIGNING_NAME, mp.get_pipeline, mp.error)
     stack.route("GET", lambda p: re.fullmatch(r"/sdk-media-pipelines/[^/]+", p) is not None, SIGNING_NAME,
-                mp.get_pipeline)
-    stack.route("POST", "/sdk-media-concatenation-pipelines", SIGNING_NAME, mp.create_concat)
+                mp.get_pipeline, mp.error)
+    stack.route("POST", "/sdk-media-concatenation-pipelines", SIGNING_NAME, mp.create_concat, mp.error)
     stack.control_route("GET", "/_stack/pipelines", mp.list_pipelines)
     stack.control_route("POST", "/_stack/pipelines/events", mp.take_events)
     stack.control_route("POST", lambda p: re.fullmatch(r"/_stack/pipelines/[^/]+/complete", p) is not None, mp.complete)

@@ -97,13 +97,7 @@ class PresignChecker:
 
 def register(stack):
     checker = PresignChecker(stack)
-
-    def route(environ, start_response):
-        try:
-            return checker.serve(environ, start_response)
-        except AwsError as e:
-            return checker.error(start_response, e)
-
-    stack.route("GET", lambda p: p.count("/") >= 2 and not p.startswith("/moto-api"), SERVICE, route)
+    stack.route("GET", lambda p: p.count("/") >= 2 and not p.startswith("/moto-api"), SERVICE, checker.serve,
+                checker.error)
     stack.control_route("GET", "/_stack/presigned", checker.list_checks)
     return checker
