@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "common/bytes.h"
+#include "common/rfc3339.h"
 #include "services/service.h"
 
 const struct track_roles chime_leg_tracks = { .name = { NULL, NULL }, .lone_name = NULL,
@@ -209,58 +210,6 @@ cleanup:
 
 /* ---- RFC 3339 times -------------------------------------------------------- */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
- * days_from_civil). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-/* Reads exactly n digits at *p into *out. */
-static int digits(const char **p, int n, int *out)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++, (*p)++) {
-        if (!isdigit((unsigned char)**p))
-            return -1;
-        v = v * 10 + (**p - '0');
-    }
-    *out = v;
-    return 0;
-}
-
-static int expect(const char **p, const char *set)
-{
-    if (!**p || !strchr(set, **p))
-        return -1;
-    (*p)++;
-    return 0;
-}
-
-/* The zone after the time: Z, or +HH:MM / -HH:MM, in minutes east. */
-static int zone(const char **p, int *minutes)
-{
-    if (**p == 'Z' || **p == 'z') {
-        (*p)++;
-        *minutes = 0;
-        return 0;
-    }
-    int sign = **p == '+' ? 1 : **p == '-' ? -1 : 0;
-    int hh, mm;
-    if (!sign)
-        return -1;
-    (*p)++;
-    if (digits(p, 2, &hh) || expect(p, ":") || digits(p, 2, &mm) || hh > 23 || mm > 59)
-        return -1;
-    *minutes = sign * (hh * 60 + mm);
-    return 0;
-}
-
 int chime_time_parse(const char *text, int64_t *ms)
 {
     char s[CHIME_TEXT_MAX + 1];
@@ -273,47 +222,5 @@ int chime_time_parse(const char *text, int64_t *ms)
         s[n++] = *q;
     }
     s[n] = '\0';
-    const char *p = s;
-    int y, mo, d, h, mi, sec, zone_min, frac_ms = 0;
-    if (digits(&p, 4, &y) || expect(&p, "-") || digits(&p, 2, &mo) || expect(&p, "-") ||
-        digits(&p, 2, &d) || expect(&p, "Tt") || digits(&p, 2, &h) || expect(&p, ":") ||
-        digits(&p, 2, &mi) || expect(&p, ":") || digits(&p, 2, &sec))
-        return REC_ERR_INVALID;
-    if (*p == '.') {
-        p++;
-        int k = 0;
-        for (; isdigit((unsigned char)*p); p++, k++)
-            if (k < 3)
-                frac_ms = frac_ms * 10 + (*p - '0');
-        if (k == 0)
-            return REC_ERR_INVALID;
-        for (; k < 3; k++)
-            frac_ms *= 10;
-    }
-    if (zone(&p, &zone_min) || *p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-        sec > 60)
-        return REC_ERR_INVALID;
-    int64_t days = days_from_civil(y, (unsigned)mo, (unsigned)d);
-    int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - (int64_t)zone_min * 60;
-    *ms = secs * 1000 + frac_ms;
-    return 0;
-}
-
-void chime_time_format(int64_t ms, char *out, size_t cap)
-{
-    int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
-    int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
-    int64_t rem = secs - days * 86400;
-    /* civil_from_days (H. Hinnant) */
-    int64_t z = days + 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    unsigned d = doy - (153 * mp + 2) / 5 + 1;
-    unsigned m = mp < 10 ? mp + 3 : mp - 9;
-    int64_t y = (int64_t)yoe + era * 400 + (m <= 2);
-    snprintf(out, cap, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", (long long)y, m, d, (int)(rem / 3600),
-             (int)(rem / 60 % 60), (int)(rem % 60), (int)(ms - secs * 1000));
+    return rec_rfc3339_parse(s, ms);
 }

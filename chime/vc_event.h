@@ -120,13 +120,11 @@ int chime_vc_event_parse(const cJSON *event, struct chime_vc_event *out, struct 
  * and 1, and the strings true/false/1/0 in any case with spaces around. */
 enum chime_side chime_side_of(const cJSON *is_caller);
 
-/* Parses an RFC 3339 date-time ("2023-04-05T22:14:02.238Z", offsets
- * "+02:00", fractions of any length, spaces anywhere ignored) into epoch
- * ms (fractions below a millisecond dropped). Returns 0 or REC_ERR_INVALID. */
+/* Parses a Voice Connector event's time: spaces anywhere are dropped (the
+ * real capture in SIBLINGS.md has them inside times), the rest is an RFC 3339
+ * date-time read by rec_rfc3339_parse (common/rfc3339.h) into epoch ms.
+ * Returns 0 or REC_ERR_INVALID. */
 int chime_time_parse(const char *text, int64_t *ms);
-
-/* Writes epoch ms as "YYYY-MM-DDTHH:MM:SS.mmmZ" into out (cap >= 25). */
-void chime_time_format(int64_t ms, char *out, size_t cap);
 
 /* "caller", "other" or "unknown" (static). */
 const char *chime_side_name(enum chime_side side);

@@ -3,9 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "common/buf.h"
+#include "common/clock.h"
+#include "common/rfc3339.h"
 
 enum { LOG_LINE_LIMIT = 256 * 1024 };
 
@@ -121,13 +122,8 @@ void rec_log_write(enum rec_log_level level, const char *message,
 {
     if (!rec_log_enabled(level))
         return;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    gmtime_r(&ts.tv_sec, &tm);
-    char stamp[96];
-    snprintf(stamp, sizeof(stamp), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+    char stamp[REC_RFC3339_MAX];
+    rec_rfc3339_format(rec_clock_now_ms(), stamp);
 
     struct rec_buf b;
     rec_buf_init(&b, LOG_LINE_LIMIT);

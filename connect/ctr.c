@@ -4,12 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <cjson/cJSON.h>
 
 #include "common/bytes.h"
 #include "common/error.h"
+#include "common/rfc3339.h"
 #include "connect/object_names.h"
 
 /* A field's string value. Returns 1 when present (a non-empty string),
@@ -53,31 +53,17 @@ static int parse_date(const char *s, int *y, int *m, int *d)
     return 0;
 }
 
-/* "2024-02-25T10:11:12Z" or with a fraction ("...12.345Z"): Unix epoch ms,
- * or 0 when absent or in another form (the timestamps only narrow a
- * ListFragments range: without them the recording is read with GetMedia). */
+/* An RFC 3339 time ("2024-02-25T10:11:12Z", "...12.345Z"): Unix epoch ms,
+ * or 0 when absent, before 1970 or in another form (the timestamps only
+ * narrow a ListFragments range: without them the recording is read with
+ * GetMedia). */
 static int64_t parse_epoch_ms(const cJSON *r, const char *name)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(r, name);
-    struct tm tm;
-    memset(&tm, 0, sizeof(tm));
-    int n = 0, ms = 0, digits = 0;
-    if (!cJSON_IsString(v) || sscanf(v->valuestring, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon,
-                                     &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6 || n != 19)
+    int64_t ms = 0;
+    if (!cJSON_IsString(v) || rec_rfc3339_parse(v->valuestring, &ms) || ms < 0)
         return 0;
-    const char *p = v->valuestring + n;
-    if (*p == '.')
-        for (p++; *p >= '0' && *p <= '9'; p++, digits++)
-            if (digits < 3)
-                ms = ms * 10 + (*p - '0');
-    for (; digits > 0 && digits < 3; digits++)
-        ms *= 10;
-    if (strcmp(p, "Z") != 0 || tm.tm_year < 1970 || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 ||
-        tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
-        return 0;
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    return (int64_t)timegm(&tm) * 1000 + ms;
+    return ms;
 }
 
 static int parse_fragment_number(const cJSON *r, const char *name, char *dst, struct rec_error *err)

@@ -13,6 +13,7 @@
 
 #include "chime/call_table.h"
 #include "chime/vc_event.h"
+#include "common/rfc3339.h"
 
 static int check_event(void *user, const cJSON *event, const char *id)
 {
@@ -35,11 +36,11 @@ static int check_event(void *user, const cJSON *event, const char *id)
         abort();
     if (e.side != CHIME_SIDE_UNKNOWN && e.side != CHIME_SIDE_CALLER && e.side != CHIME_SIDE_OTHER)
         abort();
-    if (e.start_time.has_ms && e.start_time.ms > -62135596800000LL && e.start_time.ms < 253402300799000LL) {
-        char text[64];
+    if (e.start_time.has_ms && e.start_time.ms >= 0 && e.start_time.ms < 253402300800000LL) {
+        char text[REC_RFC3339_MAX];
         int64_t back;
-        chime_time_format(e.start_time.ms, text, sizeof(text));
-        if (chime_time_parse(text, &back) || back != e.start_time.ms)
+        if (rec_rfc3339_format(e.start_time.ms, text) || chime_time_parse(text, &back) ||
+            back != e.start_time.ms)
             abort();
     }
     return 0;

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "common/error.h"
+#include "common/rfc3339.h"
 #include "sigv4/crypto.h"
 #include "sigv4/uri_encode.h"
 
@@ -88,18 +89,6 @@ unsigned long sigv4_signer_derivations(const struct sigv4_signer *signer)
     return signer->derivations;
 }
 
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian), H. Hinnant's algorithm:
- * portable where timegm is not, and exact for every year we accept. */
-static long long days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    long long era = (y >= 0 ? y : y - 399) / 400;
-    long long yoe = y - era * 400;
-    long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 int sigv4_format_amz_date(time_t t, char out[17])
 {
     struct tm tm;
@@ -132,7 +121,7 @@ int sigv4_parse_amz_date(const char *s, time_t *out)
     if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && leap) ||
         h > 23 || mi > 59 || se > 59)
         return REC_ERR_INVALID;
-    long long secs = days_from_civil(y, mo, d) * 86400LL + h * 3600 + mi * 60 + se;
+    long long secs = rec_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400LL + h * 3600 + mi * 60 + se;
     if ((long long)(time_t)secs != secs)
         return REC_ERR_INVALID;
     *out = (time_t)secs;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/rfc3339.h"
 #include "video/keys.h"
 #include "video/lifecycle.h"
 #include "video/store.h"
@@ -46,7 +47,7 @@ static int meeting_ended(const struct video_ctx *ctx, const struct video_event *
  * attendee item, written once (a second delivery changes nothing). */
 static int pipeline_attendee(const struct video_ctx *ctx, const struct video_event *ev, struct rec_error *err)
 {
-    char ext[VIDEO_MEETING_ID_MAX], now[VIDEO_TIME_MAX];
+    char ext[VIDEO_MEETING_ID_MAX], now[REC_RFC3339_MAX];
     int rc = meeting_of(ctx, ev, ext, sizeof(ext), err);
     if (rc)
         return rc == REC_ERR_NOT_FOUND ? 0 : rc;
@@ -61,7 +62,7 @@ static int pipeline_attendee(const struct video_ctx *ctx, const struct video_eve
     }
     cJSON_Delete(item);
     item = NULL;
-    if (video_key(&sk, "A#", ev->external_user_id) || video_iso_time(ctx->now_ms, now) ||
+    if (video_key(&sk, "A#", ev->external_user_id) || rec_rfc3339_format(ctx->now_ms, now) ||
         !(item = video_item_new(ctx, pk, sk.data, "Attendee", VIDEO_TTL_RECORDING_S)) ||
         dynamodb_add_s(item, "createdAt", now) || dynamodb_add_s(item, "externalUserId", ev->external_user_id) ||
         dynamodb_add_s(item, "attendeeName", ctx->cfg->attendee_name) ||

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "common/bytes.h"
+#include "common/rfc3339.h"
 #include "services/service.h"
 
 int video_is_eventbridge(const cJSON *event)
@@ -96,7 +97,7 @@ int video_event_read(const cJSON *event, struct video_event *out, struct rec_err
     const char *time = service_json_string(event, "time");
     if (!source || !type || !cJSON_IsObject(d))
         return 0;
-    if (time && video_parse_iso_time(time, &out->time_ms))
+    if (time && rec_rfc3339_parse(time, &out->time_ms))
         return rec_error_set(err, REC_ERR_INVALID, 0, "event time %.40s is not an ISO 8601 UTC time", time);
     if (rec_str_copy(out->event_type, sizeof(out->event_type), event_type ? event_type : type))
         return rec_error_set(err, REC_ERR_INVALID, 0, "event type too long");

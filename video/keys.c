@@ -42,45 +42,6 @@ static int utc_of(int64_t epoch_ms, struct tm *tm)
     return epoch_ms >= 0 && gmtime_r(&t, tm) && tm->tm_year + 1900 <= 9999 ? 0 : REC_ERR_INVALID;
 }
 
-int video_iso_time(int64_t epoch_ms, char out[VIDEO_TIME_MAX])
-{
-    struct tm tm;
-    if (utc_of(epoch_ms, &tm))
-        return REC_ERR_INVALID;
-    char date[24];
-    if (strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm) != 19)
-        return REC_ERR_INVALID;
-    snprintf(out, VIDEO_TIME_MAX, "%s.%03dZ", date, (int)(epoch_ms % 1000));
-    return 0;
-}
-
-int video_parse_iso_time(const char *s, int64_t *epoch_ms)
-{
-    struct tm tm;
-    int n = 0, ms = 0, digits = 0;
-    memset(&tm, 0, sizeof(tm));
-    if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-                     &tm.tm_min, &tm.tm_sec, &n) != 6 || n != 19)
-        return REC_ERR_INVALID;
-    const char *p = s + n;
-    if (*p == '.')
-        for (p++; *p >= '0' && *p <= '9'; p++, digits++)
-            if (digits < 3)
-                ms = ms * 10 + (*p - '0');
-    for (int d = digits; d < 3; d++)
-        ms *= 10;
-    if (strcmp(p, "Z") != 0 || (s[n] == '.' && !digits) || tm.tm_mon < 1 || tm.tm_mon > 12 ||
-        tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
-        return REC_ERR_INVALID;
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    time_t t = timegm(&tm);
-    if (t < 0)
-        return REC_ERR_INVALID;
-    *epoch_ms = (int64_t)t * 1000 + ms;
-    return 0;
-}
-
 /* root + date path + recordingId; with_hour adds <HH>/. */
 static int dated_prefix(const char *root, int with_hour, int64_t created_ms, const char *recording_id,
                         struct rec_buf *out)

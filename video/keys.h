@@ -20,7 +20,6 @@
 #include "common/buf.h"
 
 #define VIDEO_ID_MAX 37        /* a UUID, 36 characters, with the NUL */
-#define VIDEO_TIME_MAX 32      /* "2024-01-02T03:04:05.678Z" with the NUL */
 #define VIDEO_KEY_MAX 1025     /* an S3 key, 1024 bytes, with the NUL */
 #define VIDEO_FOLDER_MAX 32
 
@@ -34,14 +33,6 @@ int video_new_recording_id(char out[VIDEO_ID_MAX]);
 /* Non-zero when s is a UUID (8-4-4-4-12 hex, either case): recording and
  * pipeline ids, nothing else, go into keys and DynamoDB index keys. */
 int video_is_uuid(const char *s);
-
-/* "YYYY-MM-DDTHH:MM:SS.mmmZ" (ISO 8601, UTC, milliseconds: the seed's
- * createdAt, JavaScript's toISOString). Returns 0 or REC_ERR_INVALID. */
-int video_iso_time(int64_t epoch_ms, char out[VIDEO_TIME_MAX]);
-
-/* Parses "YYYY-MM-DDTHH:MM:SS[.fff]Z" (EventBridge "time", our createdAt)
- * into epoch ms. Returns 0 or REC_ERR_INVALID. */
-int video_parse_iso_time(const char *s, int64_t *epoch_ms);
 
 /* The capture prefix and the recording (concatenation) prefix above, for a
  * recording created at created_ms. Replace out's contents. Returns 0,

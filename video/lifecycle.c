@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/rfc3339.h"
 #include "video/api.h"
 #include "video/keys.h"
 #include "video/state.h"
@@ -136,8 +137,8 @@ int video_end_recording(const struct video_ctx *ctx, const char *ext, const cJSO
                         const char *reason, struct rec_error *err)
 {
     const char *rid = dynamodb_get_s(rec, "recordingId");
-    char ended[VIDEO_TIME_MAX];
-    if (!rid || video_iso_time(ended_ms, ended))
+    char ended[REC_RFC3339_MAX];
+    if (!rid || rec_rfc3339_format(ended_ms, ended))
         return rec_error_set(err, REC_ERR_INVALID, 0, "a recording item of %s has no recordingId", ext);
     const char *pairs[] = { ":ended", ended, ":why", reason ? reason : "" };
     cJSON *values = s_values(reason ? 2 : 1, pairs);

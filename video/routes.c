@@ -8,6 +8,7 @@
 
 #include "common/bytes.h"
 #include "common/log.h"
+#include "common/rfc3339.h"
 #include "video/identity.h"
 #include "video/keys.h"
 #include "video/lifecycle.h"
@@ -99,7 +100,7 @@ struct start {
     const cJSON *meeting;
     const cJSON *owner;             /* the owner's viewer facts (hierarchy) */
     char rid[VIDEO_ID_MAX];
-    char created[VIDEO_TIME_MAX];
+    char created[REC_RFC3339_MAX];
     struct rec_buf capture_prefix, concat_prefix;
     struct media_pipeline capture;
 };
@@ -181,7 +182,7 @@ cleanup:
 static int record(const struct video_ctx *ctx, struct start *s, struct rec_error *err)
 {
     int64_t created_ms = ctx->now_ms;
-    int rc = video_iso_time(created_ms, s->created);
+    int rc = rec_rfc3339_format(created_ms, s->created);
     if (!rc)
         rc = video_capture_prefix(created_ms, s->rid, &s->capture_prefix);
     if (!rc)
@@ -365,7 +366,7 @@ static int summary_entry(const struct video_ctx *ctx, const char *ext, const cJS
     int64_t updated_ms = 0;
     cJSON *fresh = NULL;
     if (!key && video_state_of(dynamodb_get_s(rec, "status")) == VIDEO_STATE_CONCATENATING && updated &&
-        !video_parse_iso_time(updated, &updated_ms) && ctx->now_ms - updated_ms > ctx->cfg->probe_after_ms &&
+        !rec_rfc3339_parse(updated, &updated_ms) && ctx->now_ms - updated_ms > ctx->cfg->probe_after_ms &&
         !video_probe_file(ctx, ext, rec, err)) { /* no S3 event came: look */
         char pk[VIDEO_PK_MAX], sk[VIDEO_SK_MAX];
         video_recording_key(ext, dynamodb_get_s(rec, "recordingId"), pk, sk);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/rfc3339.h"
 #include "video/keys.h"
 
 #define KEY_MAX 1024
@@ -204,8 +205,8 @@ static int move_once(const struct video_ctx *ctx, const char *pk, const char *sk
                      enum video_state to, const char *extra_set, const cJSON *extra_values,
                      struct rec_error *err)
 {
-    char update[512], now[VIDEO_TIME_MAX];
-    if (video_iso_time(ctx->now_ms, now) ||
+    char update[512], now[REC_RFC3339_MAX];
+    if (rec_rfc3339_format(ctx->now_ms, now) ||
         snprintf(update, sizeof(update), "SET #st = :to, updatedAt = :now, #ttl = :ttl%s",
                  extra_set ? extra_set : "") >= (int)sizeof(update))
         return rec_error_set(err, REC_ERR_INVALID, 0, "bad state update");

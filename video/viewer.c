@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/rfc3339.h"
 #include "video/keys.h"
 #include "video/store.h"
 
@@ -69,12 +70,12 @@ static int from_connect(const struct video_ctx *ctx, const char *user_id, cJSON 
 /* Writes the seed's cache item; a failure only costs the next call a lookup. */
 static void put_cache(const struct video_ctx *ctx, const char *key, const cJSON *viewer)
 {
-    char now[VIDEO_TIME_MAX];
+    char now[REC_RFC3339_MAX];
     struct rec_error err;
     rec_error_clear(&err);
     cJSON *item = video_item_new(ctx, key, key, "ConnectUserCache", VIDEO_TTL_USER_CACHE_S);
     const cJSON *m;
-    int ok = item && !video_iso_time(ctx->now_ms, now) && !dynamodb_add_s(item, "createdAt", now);
+    int ok = item && !rec_rfc3339_format(ctx->now_ms, now) && !dynamodb_add_s(item, "createdAt", now);
     cJSON_ArrayForEach(m, viewer)
     {
         cJSON *v = ok ? dynamodb_value_of(m) : NULL;

@@ -108,14 +108,14 @@ static void is_caller_forms(void **state)
     assert_int_equal(chime_side_of(NULL), CHIME_SIDE_UNKNOWN);
 }
 
+/* The RFC 3339 rules themselves are test_rfc3339's; here, what the Voice
+ * Connector's events add: stray spaces are dropped. */
 static void times_parse_with_or_without_fractions(void **state)
 {
     (void)state;
     int64_t ms;
     assert_int_equal(chime_time_parse("2023-04-05T22:14:02Z", &ms), 0);
     assert_int_equal(ms, 1680732842000LL);
-    assert_int_equal(chime_time_parse("2023-04-05T22:14:02.2Z", &ms), 0);
-    assert_int_equal(ms, 1680732842200LL);
     assert_int_equal(chime_time_parse("2023-04-05T22:14:02.238123Z", &ms), 0);
     assert_int_equal(ms, 1680732842238LL);
     assert_int_equal(chime_time_parse(" 2023-04-05T 22:14:02.238 Z", &ms), 0); /* stray spaces */
@@ -124,13 +124,7 @@ static void times_parse_with_or_without_fractions(void **state)
     assert_int_equal(ms, 1680732842238LL);
     assert_int_equal(chime_time_parse("yyyy-mm-ddThh:mm:ssZ", &ms), REC_ERR_INVALID);
     assert_int_equal(chime_time_parse("2023-04-05T22:14:02", &ms), REC_ERR_INVALID);
-    assert_int_equal(chime_time_parse("2023-13-05T22:14:02Z", &ms), REC_ERR_INVALID);
     assert_int_equal(chime_time_parse("2023-04-05T22:14:02.Z", &ms), REC_ERR_INVALID);
-    char out[32];
-    chime_time_format(1680732842238LL, out, sizeof(out));
-    assert_string_equal(out, "2023-04-05T22:14:02.238Z");
-    chime_time_format(0, out, sizeof(out));
-    assert_string_equal(out, "1970-01-01T00:00:00.000Z");
 }
 
 static int count_event(void *user, const cJSON *event, const char *id)
