@@ -2,6 +2,19 @@
 
 #include <string.h>
 
+struct chime_leg_audio chime_leg_audio_of(enum chime_side side, const char *stream_arn,
+                                          const struct recorder_stats *st)
+{
+    return (struct chime_leg_audio){
+        .side = side,
+        .stream_arn = stream_arn,
+        .has_audio = st->output[RECORDER_OUT_ROLE0].state == OUTPUT_COMMITTED,
+        .origin_ns = st->origin_ns,
+        .rate = st->track[0].rate,
+        .samples = st->output[RECORDER_OUT_ROLE0].frames,
+    };
+}
+
 void chime_assign_channels(const struct chime_leg_audio legs[2], enum chime_channel_order order,
                            int *left, int *arbitrary)
 {

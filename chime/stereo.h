@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "chime/vc_event.h"
+#include "recorder/recorder.h"
 
 enum chime_channel_order {
     CHIME_CALLER_LEFT = 0, /* CHANNEL_ORDER=caller-left (the default) */
@@ -37,6 +38,12 @@ struct chime_leg_audio {
     uint32_t rate;     /* Hz */
     uint64_t samples;  /* in its mono file */
 };
+
+/* A leg's audio from its recording's statistics: its only output is the
+ * role-0 track's mono file (chime_leg_tracks), present when committed.
+ * stream_arn is borrowed and must outlive the result. */
+struct chime_leg_audio chime_leg_audio_of(enum chime_side side, const char *stream_arn,
+                                          const struct recorder_stats *st);
 
 /* Which of legs[0], legs[1] is left: *left gets 0 or 1; *arbitrary is set
  * when the sides did not decide it (stream ARN order did). */

@@ -114,15 +114,7 @@ static void record_leg(const struct chime_call_recorder *r, const char *call_id,
     };
     rec_error_clear(&run->err);
     stream_recording_run(&job, &run->result, &run->err);
-    const struct recorder_stats *st = &run->result.stats;
-    run->audio = (struct chime_leg_audio){
-        .side = leg->side,
-        .stream_arn = leg->stream_arn,
-        .has_audio = st->output[RECORDER_OUT_ROLE0].state == OUTPUT_COMMITTED,
-        .origin_ns = st->origin_ns,
-        .rate = st->track[0].rate,
-        .samples = st->output[RECORDER_OUT_ROLE0].frames,
-    };
+    run->audio = chime_leg_audio_of(leg->side, leg->stream_arn, &run->result.stats);
     log_leg(call_id, run);
 }
 

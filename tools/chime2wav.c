@@ -68,12 +68,7 @@ static int read_leg(struct leg *leg, const char *transaction_id, enum chime_side
     }
     if (in)
         fclose(in);
-    leg->audio = (struct chime_leg_audio){
-        .side = side, .stream_arn = leg->input,
-        .has_audio = leg->st.output[RECORDER_OUT_ROLE0].state == OUTPUT_COMMITTED,
-        .origin_ns = leg->st.origin_ns, .rate = leg->st.track[0].rate,
-        .samples = leg->st.output[RECORDER_OUT_ROLE0].frames,
-    };
+    leg->audio = chime_leg_audio_of(side, leg->input, &leg->st);
     return rc == REC_ERR_TRUNCATED ? 0 : rc;
 }
 
