@@ -20,12 +20,6 @@ int rec_bytes_eq_str(struct rec_bytes b, const char *s)
     return b.len == n && (n == 0 || memcmp(b.ptr, s, n) == 0);
 }
 
-int rec_bytes_starts_with(struct rec_bytes b, const char *prefix)
-{
-    size_t n = prefix ? strlen(prefix) : 0;
-    return b.len >= n && (n == 0 || memcmp(b.ptr, prefix, n) == 0);
-}
-
 int rec_bytes_copy_str(struct rec_bytes b, char *dst, size_t cap)
 {
     if (cap == 0)
@@ -46,12 +40,3 @@ int rec_str_copy(char *dst, size_t cap, const char *src)
     return rec_bytes_copy_str(rec_bytes_of_str(src), dst, cap);
 }
 
-int rec_bytes_take(struct rec_bytes *cursor, size_t n, struct rec_bytes *out)
-{
-    if (n > cursor->len)
-        return REC_ERR_TRUNCATED;
-    *out = rec_bytes_of(cursor->ptr, n);
-    cursor->ptr += n;
-    cursor->len -= n;
-    return 0;
-}

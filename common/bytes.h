@@ -31,9 +31,6 @@ struct rec_bytes rec_bytes_of(const void *p, size_t len);
 /* Non-zero when the view holds exactly the bytes of s (NULL s is ""). */
 int rec_bytes_eq_str(struct rec_bytes b, const char *s);
 
-/* Non-zero when the view starts with prefix. */
-int rec_bytes_starts_with(struct rec_bytes b, const char *prefix);
-
 /* Copies the view into dst (cap bytes, cap >= 1) as a NUL-terminated
  * string. Returns 0; REC_ERR_LIMIT when len + 1 > cap (dst is set to "");
  * REC_ERR_INVALID when the bytes hold a NUL (dst set to ""). */
@@ -41,9 +38,5 @@ int rec_bytes_copy_str(struct rec_bytes b, char *dst, size_t cap);
 
 /* rec_bytes_copy_str for a C string source (NULL copies ""). */
 int rec_str_copy(char *dst, size_t cap, const char *src);
-
-/* Takes n bytes off the front of *cursor into *out. Returns 0, or
- * REC_ERR_TRUNCATED when fewer than n remain (nothing taken). */
-int rec_bytes_take(struct rec_bytes *cursor, size_t n, struct rec_bytes *out);
 
 #endif
