@@ -139,14 +139,3 @@ int flow_event_parse(const char *json, size_t len, const char *instance_id,
     cJSON_Delete(doc);
     return 0;
 }
-
-const char *flow_operation_api(enum flow_operation op)
-{
-    switch (op) {
-    case FLOW_OP_START: return "StartContactRecording";
-    case FLOW_OP_STOP: return "StopContactRecording";
-    case FLOW_OP_PAUSE: return "SuspendContactRecording";
-    case FLOW_OP_RESUME: return "ResumeContactRecording";
-    default: return NULL;
-    }
-}

@@ -69,8 +69,4 @@ struct flow_request {
 int flow_event_parse(const char *json, size_t len, const char *instance_id,
                      struct flow_request *out, struct rec_error *err);
 
-/* The operation's Connect API name ("StartContactRecording", ...), NULL for
- * FLOW_OP_MISSING and FLOW_OP_UNKNOWN. */
-const char *flow_operation_api(enum flow_operation op);
-
 #endif
