@@ -3,15 +3,12 @@ Connector legs served by the local KVS stand-in, the streaming status events
 that point at them, the call table, and the stereo WAV a call must give."""
 import copy
 import json
-import shutil
-import tempfile
-import unittest
 import uuid
 
 import helpers  # noqa: F401  (puts tests/ on sys.path)
 from fixtures.make_chime_mkv import VOICE_CONNECTOR_ID, ChimeLeg, stereo
-from stack.localstack import ACCOUNT, REGION, LocalStack
-from stack.runtime_api import RuntimeApiEmulator
+from stack.localstack import ACCOUNT, REGION
+from stack_case import StackTestCase
 
 CALL_TABLE = "chime-calls"
 SMA_TABLE = "sma-call-records"
@@ -38,22 +35,13 @@ def create_tables(st):
     return ddb
 
 
-class StackCase(unittest.TestCase):
-    """A test class with its own local stack, Runtime API emulator, the Chime
-    tables and a scratch folder, started once and stopped by PID."""
+class StackCase(StackTestCase):
+    """StackTestCase with the Chime tables."""
 
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix=f"{cls.__name__}-")
-        cls.st = LocalStack().start()
-        cls.rt = RuntimeApiEmulator().start()
+        super().setUpClass()
         cls.ddb = create_tables(cls.st)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.rt.stop()
-        cls.st.stop()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
 
 
 class Leg:

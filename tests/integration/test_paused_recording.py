@@ -3,37 +3,25 @@ recordingPausedSpans silenced in every object stored in S3, sample for
 sample, the objects' x-amz-meta-redacted-ms and the "recording stored" log
 line, and a malformed attribute that silences the whole recording."""
 import json
-import shutil
-import tempfile
 import unittest
 
 import emf
 from recording_env import (DEFAULT_BUCKET, FROM, TO, Bootstrap, Capture, ctr_for, event, keys_for, record,
                            s3_wav, write_capture)
-from stack.localstack import LocalStack
-from stack.runtime_api import RuntimeApiEmulator
+from stack_case import StackTestCase
 
 START = 1_700_000_000_000
 
 
-class PausedRecordingTest(unittest.TestCase):
+class PausedRecordingTest(StackTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="paused-")
-        cls.st = LocalStack().start()
-        cls.rt = RuntimeApiEmulator().start()
-        cls.s3 = cls.st.client("s3")
+        super().setUpClass()
         cap = Capture(seed=21, start_ms=START)
         cap.add_contact("paused-a", seconds=6, to_start_ms=400)
         cap.add_contact("paused-b", seconds=3)
         cls.cap = cap
         cls.arn = cls.st.add_media("connect-paused-stream", write_capture(cap, cls.tmp, "paused"))["StreamARN"]
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.rt.stop()
-        cls.st.stop()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def run_contact(self, contact_id, spans_value, seq, **env):
         attrs = {"recordingPausedSpans": spans_value} if spans_value is not None else None

@@ -2,23 +2,17 @@
 on and temporary credentials, the KVS stand-in serving synthetic Connect
 captures, the Runtime API emulator driving build/bootstrap."""
 import json
-import shutil
-import tempfile
 import unittest
 
 from recording_env import (CLOUDFRONT, DEFAULT_BUCKET, FROM, INSTANCE_ID, TO, Bootstrap, Capture, ctr,
                            ctr_for, event, keys_for, record, s3_wav, write_capture)
-from stack.localstack import LocalStack
-from stack.runtime_api import RuntimeApiEmulator
+from stack_case import StackTestCase
 
 
-class RecordingHandlerTest(unittest.TestCase):
+class RecordingHandlerTest(StackTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="rec-handler-")
-        cls.st = LocalStack().start()
-        cls.rt = RuntimeApiEmulator().start()
-        cls.s3 = cls.st.client("s3")
+        super().setUpClass()
         # Two contacts, one after the other, on one reused stream; the second
         # contact's agent side starts late and has a gap.
         cap = Capture(seed=7)
@@ -28,19 +22,11 @@ class RecordingHandlerTest(unittest.TestCase):
         cls.cap = cap
         path = write_capture(cap, cls.tmp, "shared")
         cls.arn = cls.st.add_media("connect-shared-stream", path, chunk_bytes=8192)["StreamARN"]
-        cls.seq = 0
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.rt.stop()
-        cls.st.stop()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def setUp(self):
-        # Every test starts from an empty bucket and no stored attributes, so what it
-        # finds is what its own invocation wrote.
-        self.st.clear_faults()
-        self.st.clear_contact_attributes()
+        # Every test starts from an empty bucket too, so what it finds is what
+        # its own invocation wrote.
+        super().setUp()
         keys = [{"Key": k} for k in self.object_keys("")]
         for i in range(0, len(keys), 1000):
             self.s3.delete_objects(Bucket=DEFAULT_BUCKET, Delete={"Objects": keys[i:i + 1000]})
@@ -56,10 +42,6 @@ class RecordingHandlerTest(unittest.TestCase):
         self.assertNotIn(secret, log)  # secrets never reach the logs
         self.assertNotIn(token, log)
         return json.loads(answer["body"]), boot.lines(log)
-
-    def next_seq(self):
-        type(self).seq += 1
-        return self.seq
 
     def assert_objects_match(self, contact_id, cap=None, suffix="", kinds=(FROM, TO, "mixed"), start=None,
                              stop=None):
