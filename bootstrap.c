@@ -100,6 +100,38 @@ static void serve_one(struct runtime_client *rt, const struct handler_def *h, vo
     rec_log_set_request_id(NULL);
 }
 
+/* Serves invocations until a signal stops the process (0) or the Runtime
+ * API cannot be reached NEXT_ATTEMPTS times in a row (1: Lambda then starts
+ * a fresh environment). */
+static int serve_until_stopped(struct runtime_client *rt, const struct handler_def *h, void *state,
+                               struct handler_result *result)
+{
+    int failures = 0;
+    for (;;) {
+        const struct runtime_invocation *inv = NULL;
+        int rc = runtime_next(rt, &inv);
+        /* an invocation fetched as the signal came is still served: once
+         * Lambda handed it out, only our answer ends it (the next call to
+         * runtime_next then returns at once) */
+        if (rc && g_stop) {
+            rec_log(REC_LOG_INFO, "stopping: asked to by a signal");
+            return 0;
+        }
+        if (rc) {
+            failures++;
+            rec_log(REC_LOG_ERROR, "fetching the next invocation failed",
+                    LOG_STR("error", rec_strerror(rc)), LOG_INT("status", rt->last_status),
+                    LOG_INT("attempt", failures));
+            if (failures >= NEXT_ATTEMPTS)
+                return 1;
+            rec_clock_sleep_ms((uint32_t)NEXT_BACKOFF_MS << (failures - 1));
+            continue;
+        }
+        failures = 0;
+        serve_one(rt, h, state, inv, result);
+    }
+}
+
 int main(void)
 {
     int status = 1;
@@ -148,31 +180,7 @@ int main(void)
     rt.stop = &g_stop;
     catch_stop_signals();
 
-    int failures = 0;
-    for (;;) {
-        const struct runtime_invocation *inv = NULL;
-        rc = runtime_next(&rt, &inv);
-        /* an invocation fetched as the signal came is still served: once
-         * Lambda handed it out, only our answer ends it (the next call to
-         * runtime_next then returns at once) */
-        if (rc && g_stop) {
-            rec_log(REC_LOG_INFO, "stopping: asked to by a signal");
-            status = 0;
-            break;
-        }
-        if (rc) {
-            failures++;
-            rec_log(REC_LOG_ERROR, "fetching the next invocation failed",
-                    LOG_STR("error", rec_strerror(rc)), LOG_INT("status", rt.last_status),
-                    LOG_INT("attempt", failures));
-            if (failures >= NEXT_ATTEMPTS)
-                break; /* exit non-zero; Lambda starts a fresh environment */
-            rec_clock_sleep_ms((uint32_t)NEXT_BACKOFF_MS << (failures - 1));
-            continue;
-        }
-        failures = 0;
-        serve_one(&rt, h, state, inv, &result);
-    }
+    status = serve_until_stopped(&rt, h, state, &result);
 
 cleanup:
     if (h)
